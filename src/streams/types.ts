@@ -1,0 +1,84 @@
+/**
+ * The stream table's row type. A stream is data: the engine reads any row without knowing its name.
+ * Every option below exists because at least one DigitalOcean endpoint needs it; keep them small.
+ */
+
+/** How the records sit in a response body. */
+export type RecordsShape =
+  /** `body[recordsKey]` is an array of records (the usual list endpoint). */
+  | 'list'
+  /** `body[recordsKey]` (or the whole body when recordsKey is null) is one record. */
+  | 'object'
+  /** `body[recordsKey]` is an object keyed by id: one record per entry, the key stored in `mapKeyField`. */
+  | 'map';
+
+/** How a list endpoint pages. */
+export type Pagination =
+  /** No paging parameters: one request returns everything. */
+  | 'none'
+  /** `page` / `per_page`, next page announced in `links.pages.next`, total in `meta.total`. */
+  | 'page'
+  /** `page_token` taken from `links.pages.next` (registry repositories). */
+  | 'token';
+
+export interface ParentLink {
+  /** Name of the parent stream in the table. */
+  stream: string;
+  /**
+   * Injected field → parent record field. Each injected field is also the placeholder in the child's
+   * `path` (`/v2/databases/{database_cluster_id}/users`), and is written as a top-level field of every
+   * child record, so that a child row can be joined to its parent.
+   */
+  keys: Record<string, string>;
+  /** Only parents whose `field` has one of `values` have this child (e.g. pools exist for PostgreSQL only). */
+  filter?: { field: string; values: readonly string[] };
+  /**
+   * What a 404 on this child path means. `skip` (default): the parent vanished mid-sync; skip it with a
+   * LOG line. `empty`: the API answers 404 when the child simply has no data (cluster lint results).
+   */
+  notFound?: 'skip' | 'empty';
+}
+
+export interface CursorDef {
+  /** Top-level record field holding the cursor value. */
+  field: string;
+  /** `datetime`: ISO timestamps compared as instants. `integer`: monotonically increasing ids. */
+  kind: 'datetime' | 'integer';
+}
+
+export interface EndpointRateLimit {
+  /** Requests allowed per window, on top of the token-wide limits. */
+  requests: number;
+  windowMs: number;
+}
+
+export interface StreamDef {
+  /** Final, user-facing stream name (see streams.tsv): never rename. */
+  name: string;
+  /** The resource's name in DigitalOcean's documentation, for the coverage table. */
+  resource: string;
+  /** API path; `{field}` placeholders are filled from the parent's keys. */
+  path: string;
+  /** Where the records are in the body; null means the whole body (object shape only). */
+  recordsKey: string | null;
+  shape: RecordsShape;
+  /** For `map` shape: the record field that receives the map key. */
+  mapKeyField?: string;
+  /** The OAuth scope DigitalOcean requires for this path, or null when it declares none. */
+  scope: string | null;
+  /** Field names forming the primary key (injected parent keys first where that is the table's order). */
+  primaryKey: readonly string[];
+  parent?: ParentLink;
+  pagination: Pagination;
+  /** Extra query parameters the endpoint needs to list everything of interest. */
+  query?: Readonly<Record<string, string>>;
+  /** Present when the stream supports incremental sync. */
+  cursor?: CursorDef;
+  /**
+   * Dotted paths of secret fields removed before a record is emitted. `a.b` removes `b` inside `a`;
+   * `a[].b` removes `b` in every element of array `a`; `a..b` removes every `b` at any depth below `a`.
+   */
+  strip: readonly string[];
+  /** DigitalOcean's own, tighter limit on this endpoint. */
+  rateLimit?: EndpointRateLimit;
+}
