@@ -1,0 +1,30 @@
+import type { SourceConfig } from '../config.js';
+import type { EngineContext } from '../engine/context.js';
+import { runRead } from '../engine/read.js';
+import type { StreamJob } from '../engine/read-stream.js';
+import type { ProtocolWriter } from '../protocol/writer.js';
+import { createRuntime } from '../runtime.js';
+import { parseStateInput } from '../state/input.js';
+import { selectStreams } from './catalog.js';
+
+export async function readCommand(
+  config: SourceConfig,
+  catalog: unknown,
+  stateText: string | undefined,
+  writer: ProtocolWriter,
+): Promise<number> {
+  const selected = selectStreams(catalog);
+  const log = (level: Parameters<ProtocolWriter['log']>[0], message: string): void => void writer.log(level, message);
+  const states = parseStateInput(stateText, log);
+  const names = new Set(selected.map((s) => s.def.name));
+  for (const name of states.keys()) {
+    if (!names.has(name)) log('INFO', `The state file has a state for stream '${name}', which the catalog does not select; it is ignored.`);
+  }
+  const { client } = createRuntime(config, writer);
+  const ctx: EngineContext = { client, writer, log, concurrency: config.maxConcurrency, abort: new AbortController() };
+  const jobs: StreamJob[] = selected.map(({ def, mode }) => ({ def, mode, inputState: states.get(def.name) }));
+  const started = Date.now();
+  const outcome = await runRead(jobs, ctx, config.startDate);
+  log('INFO', `Read ${jobs.length} streams with ${client.requestCount} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${outcome.failedStreams.length} failed.`);
+  return outcome.failedStreams.length > 0 ? 1 : 0;
+}

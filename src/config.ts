@@ -1,0 +1,106 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import formats from 'ajv-formats';
+import { loadSpec } from './spec.js';
+
+const addFormats = formats.default;
+
+export interface SourceConfig {
+  apiToken: string;
+  /** Origin only (scheme://host[:port]); the token is sent nowhere else. */
+  apiOrigin: string;
+  startDate?: string;
+  requestsPerMinute: number;
+  maxConcurrency: number;
+}
+
+/** Something the user must fix in the config. Messages name the field, never its value. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function defaultOf(field: string): unknown {
+  const properties = loadSpec().connectionSpecification.properties as Record<string, { default?: unknown }>;
+  return properties[field]?.default;
+}
+
+function describeAjvError(error: ErrorObject): string {
+  const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  if (error.keyword === 'required') {
+    return `The config is missing the required field '${String(error.params.missingProperty)}'.`;
+  }
+  const where = field ? `The config field '${field}'` : 'The config';
+  // ajv's messages describe the rule (type, bounds, format), never the offending value.
+  return `${where} ${error.message ?? 'is invalid'}.`;
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+function validate(raw: unknown): void {
+  if (!validator) {
+    const ajv = new Ajv({ strict: false, allErrors: false });
+    addFormats(ajv);
+    validator = ajv.compile(loadSpec().connectionSpecification);
+  }
+  if (!validator(raw)) {
+    const first = validator.errors?.[0];
+    throw new ConfigError(first ? describeAjvError(first) : 'The config is invalid.');
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Check the rules JSON Schema cannot express; return the origin the token may be sent to. */
+export function parseApiUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError("The config field 'api_url' is not a valid URL.");
+  }
+  if (url.username || url.password) {
+    throw new ConfigError("The config field 'api_url' must not contain a user name or password.");
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    throw new ConfigError("The config field 'api_url' must be a bare origin such as https://api.digitalocean.com, without a path or query.");
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new ConfigError("The config field 'api_url' must use https; plain http is accepted only for a loopback host.");
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError("The config field 'api_url' must use https.");
+  }
+  return url.origin;
+}
+
+function checkToken(token: string): void {
+  if (token.trim() === '') throw new ConfigError("The config field 'api_token' is empty.");
+  // A pasted token with a newline or a space would be sent as a broken header; say so instead.
+  if (/[\s\x00-\x1f\x7f]/.test(token)) {
+    throw new ConfigError("The config field 'api_token' contains whitespace or control characters; paste the token alone.");
+  }
+}
+
+/** Validate a parsed config file against spec.json and the rules beyond it; apply defaults. */
+export function parseConfig(raw: unknown): SourceConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError('The config must be a JSON object.');
+  }
+  validate(raw);
+  const input = raw as Record<string, unknown>;
+  const token = input.api_token as string;
+  checkToken(token);
+  const apiUrl = typeof input.api_url === 'string' ? input.api_url : (defaultOf('api_url') as string);
+  return {
+    apiToken: token,
+    apiOrigin: parseApiUrl(apiUrl),
+    startDate: typeof input.start_date === 'string' ? input.start_date : undefined,
+    requestsPerMinute: (input.requests_per_minute as number | undefined) ?? (defaultOf('requests_per_minute') as number),
+    maxConcurrency: (input.max_concurrency as number | undefined) ?? (defaultOf('max_concurrency') as number),
+  };
+}

@@ -1,0 +1,14 @@
+import type { DigitalOceanClient } from '../http/client.js';
+import type { ProtocolWriter } from '../protocol/writer.js';
+import type { Logger } from '../state/input.js';
+
+/** What every part of a read shares. */
+export interface EngineContext {
+  client: DigitalOceanClient;
+  writer: ProtocolWriter;
+  log: Logger;
+  /** Partitions of one stream read at once (requests are bounded again by the HTTP client). */
+  concurrency: number;
+  /** Set when the whole sync must stop (the token was rejected). */
+  abort: AbortController;
+}

@@ -1,0 +1,39 @@
+import type { PartitionKeys } from '../records/shape.js';
+import type { StreamDef } from '../streams/types.js';
+
+/** The path of one partition: each `{field}` placeholder filled with the parent's value, URL-encoded. */
+export function partitionPath(def: StreamDef, keys: PartitionKeys | undefined): string {
+  return def.path.replace(/\{([a-z_]+)\}/g, (_, field: string) => {
+    const value = keys?.[field];
+    if (value === undefined || value === null || value === '') {
+      throw new Error(`internal: no value for {${field}} in ${def.path}`);
+    }
+    return encodeURIComponent(String(value));
+  });
+}
+
+/** A stable, readable identifier of a partition for state: the key itself, or a JSON list of keys. */
+export function partitionId(keys: PartitionKeys | undefined): string {
+  if (!keys) return '';
+  const values = Object.values(keys);
+  return values.length === 1 ? String(values[0]) : JSON.stringify(values);
+}
+
+/** The partitions of a child stream from its parent's (projected) records. */
+export function childPartitions(def: StreamDef, parents: readonly Record<string, unknown>[]): PartitionKeys[] {
+  const link = def.parent;
+  if (!link) return [];
+  const partitions: PartitionKeys[] = [];
+  for (const parent of parents) {
+    if (link.filter && !link.filter.values.includes(String(parent[link.filter.field]))) continue;
+    const keys: Record<string, unknown> = {};
+    let complete = true;
+    for (const [field, parentField] of Object.entries(link.keys)) {
+      const value = parent[parentField];
+      if (value === undefined || value === null || value === '') complete = false;
+      keys[field] = value;
+    }
+    if (complete) partitions.push(keys);
+  }
+  return partitions;
+}

@@ -1,0 +1,106 @@
+import type { FailureType } from '../protocol/messages.js';
+
+/**
+ * What went wrong with a request, in the terms the rest of the connector acts on. Status codes are
+ * mapped here and nowhere else.
+ */
+export type ErrorKind =
+  | 'unauthorized' // 401: the token was rejected; nothing else will work
+  | 'forbidden' // 403: the token lacks the scope for this path
+  | 'not_found' // 404
+  | 'precondition' // 412: DigitalOcean refuses this call for this account's setup
+  | 'rate_limited' // 429
+  | 'server' // 5xx
+  | 'timeout' // 408 or no answer in time
+  | 'network' // connection refused, reset, DNS
+  | 'bad_body' // 2xx whose body is not the JSON we expected (truncated, HTML)
+  | 'client' // any other 4xx: a bug on our side or an API change
+  | 'pagination'; // the API's paging contradicted itself (repeated page, more pages than meta.total)
+
+const RETRYABLE: ReadonlySet<ErrorKind> = new Set(['rate_limited', 'server', 'timeout', 'network', 'bad_body']);
+
+export function kindForStatus(status: number): ErrorKind | null {
+  if (status >= 200 && status < 300) return null;
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 408) return 'timeout';
+  if (status === 412) return 'precondition';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server';
+  return 'client';
+}
+
+export function isRetryable(kind: ErrorKind): boolean {
+  return RETRYABLE.has(kind);
+}
+
+export function failureTypeFor(kind: ErrorKind): FailureType {
+  switch (kind) {
+    case 'unauthorized':
+    case 'forbidden':
+    case 'precondition':
+      return 'config_error';
+    case 'rate_limited':
+    case 'server':
+    case 'timeout':
+    case 'network':
+    case 'bad_body':
+      return 'transient_error';
+    default:
+      return 'system_error';
+  }
+}
+
+/**
+ * A failed request. The message names the path and what happened, never the token or the host's
+ * credentials; `apiMessage` is DigitalOcean's own explanation when it gave one.
+ */
+export class ApiError extends Error {
+  readonly failureType: FailureType;
+
+  constructor(
+    readonly kind: ErrorKind,
+    readonly path: string,
+    message: string,
+    readonly status?: number,
+    readonly apiMessage?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.failureType = failureTypeFor(kind);
+  }
+
+  get retryable(): boolean {
+    return isRetryable(this.kind);
+  }
+}
+
+/** A sentence for the user describing a failed status, before any stream-specific wording is added. */
+export function describeStatus(kind: ErrorKind, path: string, status?: number): string {
+  const where = `GET ${path}`;
+  switch (kind) {
+    case 'unauthorized':
+      return `DigitalOcean rejected the API token (401 on ${where}). Check that the token is valid and not revoked.`;
+    case 'forbidden':
+      return `The API token is not allowed to call ${where} (403).`;
+    case 'not_found':
+      return `${where} was not found (404).`;
+    case 'precondition':
+      return `DigitalOcean refused ${where} for this account (412).`;
+    case 'rate_limited':
+      return `DigitalOcean kept answering 429 (rate limited) on ${where}.`;
+    case 'server':
+      return `DigitalOcean answered ${status ?? '5xx'} on ${where} after several retries.`;
+    case 'timeout':
+      return `${where} timed out after several retries.`;
+    case 'network':
+      return `Could not reach the DigitalOcean API for ${where} after several retries.`;
+    case 'bad_body':
+      return `${where} returned a body that is not the expected JSON after several retries.`;
+    case 'pagination':
+      return `The paging of ${where} contradicted itself; stopped rather than loop or miss records.`;
+    default:
+      return `${where} failed with status ${status ?? 'unknown'}.`;
+  }
+}

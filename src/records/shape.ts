@@ -1,0 +1,58 @@
+import type { StreamDef } from '../streams/types.js';
+import { compileStripper, type Stripper } from './strip.js';
+
+export type Record_ = Record<string, unknown>;
+
+/** Values copied from a parent record into each of its children (and into the child's path). */
+export type PartitionKeys = Readonly<Record<string, unknown>>;
+
+function isObject(value: unknown): value is Record_ {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The records of one response body, per the row's shape. A body without the expected key is an API
+ * change we must not mistake for "no records", so it throws.
+ */
+export function extractRecords(def: StreamDef, body: Record_): Record_[] {
+  const container = def.recordsKey === null ? body : body[def.recordsKey];
+  switch (def.shape) {
+    case 'list': {
+      if (container === undefined || container === null) {
+        throw new Error(`the response of ${def.path} has no '${def.recordsKey}' list`);
+      }
+      if (!Array.isArray(container)) throw new Error(`'${def.recordsKey}' in ${def.path} is not a list`);
+      return container.filter(isObject);
+    }
+    case 'object':
+      if (!isObject(container)) throw new Error(`the response of ${def.path} has no '${def.recordsKey}' object`);
+      return [container];
+    case 'map': {
+      if (container === undefined || container === null) return [];
+      if (!isObject(container)) throw new Error(`'${def.recordsKey}' in ${def.path} is not an object`);
+      const keyField = def.mapKeyField ?? 'key';
+      return Object.entries(container).map(([key, value]) => ({
+        ...(isObject(value) ? value : { value }),
+        [keyField]: Number.isInteger(Number(key)) && key.trim() !== '' ? Number(key) : key,
+      }));
+    }
+  }
+}
+
+/**
+ * Shapes one stream's records: strips secrets, then writes the parent keys as top-level fields.
+ * Compiled once per stream; per record it mutates the parsed object in place rather than copying.
+ */
+export class RecordShaper {
+  private readonly strip: Stripper;
+
+  constructor(readonly def: StreamDef) {
+    this.strip = compileStripper(def.strip);
+  }
+
+  shape(record: Record_, keys: PartitionKeys | undefined): Record_ {
+    this.strip(record);
+    if (keys) for (const field in keys) record[field] = keys[field];
+    return record;
+  }
+}

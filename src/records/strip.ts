@@ -1,0 +1,59 @@
+/**
+ * Removal of secret fields, compiled once per stream from the table's strip paths:
+ * `a.b` removes `b` inside `a`; `a[].b` removes `b` in every element of array `a`; `a..b` removes every
+ * `b` at any depth below `a` (and `..b` anywhere in the record). Arrays are walked element by element
+ * wherever they occur, so a secret inside a list is removed even when the path does not say `[]`.
+ */
+
+interface Step {
+  name: string;
+  /** Match `name` at any depth below the current node, not only as a direct child. */
+  deep: boolean;
+}
+
+export type Stripper = (record: Record<string, unknown>) => void;
+
+function parse(path: string): Step[] {
+  const steps: Step[] = [];
+  let deep = false;
+  for (const part of path.split('.')) {
+    if (part === '') {
+      deep = true;
+      continue;
+    }
+    steps.push({ name: part.endsWith('[]') ? part.slice(0, -2) : part, deep });
+    deep = false;
+  }
+  if (deep || steps.length === 0) throw new Error(`strip path '${path}' is malformed`);
+  return steps;
+}
+
+function apply(node: unknown, steps: readonly Step[], at: number): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) apply(item, steps, at);
+    return;
+  }
+  const object = node as Record<string, unknown>;
+  const { name, deep } = steps[at];
+  const last = at === steps.length - 1;
+  if (deep) {
+    for (const key of Object.keys(object)) {
+      if (key !== name) apply(object[key], steps, at);
+      else if (last) delete object[key];
+      else apply(object[key], steps, at + 1);
+    }
+    return;
+  }
+  if (!(name in object)) return;
+  if (last) delete object[name];
+  else apply(object[name], steps, at + 1);
+}
+
+export function compileStripper(paths: readonly string[]): Stripper {
+  if (paths.length === 0) return () => undefined;
+  const compiled = paths.map(parse);
+  return (record) => {
+    for (const steps of compiled) apply(record, steps, 0);
+  };
+}

@@ -1,0 +1,61 @@
+import type { SourceConfig } from './config.js';
+import { systemClock, type Clock } from './http/clock.js';
+import { DigitalOceanClient } from './http/client.js';
+import { RateLimiter } from './http/limiter.js';
+import type { ProtocolWriter } from './protocol/writer.js';
+import { packageVersion } from './spec.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** DigitalOcean's hourly quota per token. */
+const REQUESTS_PER_HOUR = 5_000;
+
+/**
+ * Compresses every duration the connector waits for (windows, backoff, retry-after) for tests and
+ * benchmarks that run against a fake API with compressed windows. Not a user setting.
+ */
+function timeScale(): number {
+  const raw = Number(process.env.SOURCE_DIGITALOCEAN_TIME_SCALE);
+  return Number.isFinite(raw) && raw > 0 && raw <= 1 ? raw : 1;
+}
+
+export interface Runtime {
+  client: DigitalOceanClient;
+  limiter: RateLimiter;
+}
+
+/** The HTTP stack of one command: one limiter and one client shared by everything the command does. */
+export function createRuntime(config: SourceConfig, writer: ProtocolWriter, clock: Clock = systemClock): Runtime {
+  const scale = timeScale();
+  writer.addSecret(config.apiToken);
+  const limiter = new RateLimiter({
+    windows: [
+      { limit: config.requestsPerMinute, windowMs: MINUTE * scale },
+      { limit: REQUESTS_PER_HOUR, windowMs: HOUR * scale },
+    ],
+    clock,
+    maxPauseMs: HOUR * scale,
+    announceAfterMs: 5_000 * scale,
+    onWait: ({ waitMs, until, label, reason }) => {
+      if (label) void writer.status(label, 'RUNNING', until);
+      void writer.log('INFO', `Waiting ${(waitMs / 1000).toFixed(1)} s before the next request: ${reason}.`);
+    },
+  });
+  const client = new DigitalOceanClient({
+    baseUrl: config.apiOrigin,
+    token: config.apiToken,
+    limiter,
+    clock,
+    maxConcurrency: config.maxConcurrency,
+    timeoutMs: 60_000 * scale,
+    maxRetries: 8,
+    backoffBaseMs: 1_000 * scale,
+    backoffMaxMs: 60_000 * scale,
+    maxRetryAfterMs: HOUR * scale,
+    timeScale: scale,
+    userAgent: `source-digitalocean/${packageVersion()}`,
+    onRetry: ({ path, attempt, waitMs, kind, status }) =>
+      void writer.log('WARN', `GET ${path} failed (${status ?? kind}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s.`),
+  });
+  return { client, limiter };
+}

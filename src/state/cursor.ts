@@ -1,0 +1,15 @@
+import type { CursorDef } from '../streams/types.js';
+
+export type CursorValue = string | number;
+
+/** A record's cursor as a comparable number, or undefined when the record has no usable value. */
+export function cursorOrdinal(kind: CursorDef['kind'], value: unknown): number | undefined {
+  if (kind === 'integer') return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+export function isCursorValue(kind: CursorDef['kind'], value: unknown): value is CursorValue {
+  return cursorOrdinal(kind, value) !== undefined;
+}
