@@ -1,0 +1,335 @@
+/**
+ * Writes schemas/<stream>.json for every stream of the table, from DigitalOcean's OpenAPI description.
+ *
+ *   npm run build && npm run generate:schemas [-- path/to/digitalocean-public.v2.json]
+ *
+ * The output is what Airbyte's acceptance tests accept: draft-07, fully inlined, no combinators, every
+ * type nullable (the live API returns null where the spec does not say so), and no secret the table strips.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../src/paths.js';
+import { STREAMS } from '../src/streams/index.js';
+import type { JsonSchema, JsonType } from '../src/streams/schemas.js';
+import type { StreamDef } from '../src/streams/types.js';
+
+type Node = Record<string, unknown>;
+type ScalarOrContainer = Exclude<JsonType, 'null'>;
+
+/** A schema while it is being built; `types` undefined means "anything". Null is added when rendering. */
+interface Shape {
+  types?: ScalarOrContainer[];
+  format?: string;
+  properties?: Record<string, Shape>;
+  items?: Shape;
+  /** The value schema of an OpenAPI map, kept only so that `map` streams can find their records. */
+  values?: Shape;
+}
+
+const TYPE_ORDER: readonly ScalarOrContainer[] = ['object', 'array', 'string', 'number', 'integer', 'boolean'];
+/** Other formats are dropped: real values break uuid/ipv4/hostname, and strict ajv rejects int64 and friends. */
+const KEPT_FORMATS = new Set(['date-time', 'date']);
+/** Backstop only: recursion through $ref is cut by the ref stack long before this. */
+const MAX_DEPTH = 20;
+const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
+
+const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const isType = (v: unknown): v is ScalarOrContainer => TYPE_ORDER.includes(v as ScalarOrContainer);
+
+class SchemaError extends Error {}
+
+class Converter {
+  constructor(private readonly spec: Node) {}
+
+  deref(ref: string): unknown {
+    if (!ref.startsWith('#/')) throw new SchemaError(`external $ref not supported: ${ref}`);
+    let at: unknown = this.spec;
+    for (const raw of ref.slice(2).split('/')) {
+      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+      if (!isNode(at) || !(key in at)) throw new SchemaError(`dangling $ref ${ref}`);
+      at = at[key];
+    }
+    return at;
+  }
+
+  /** Follows $refs until a concrete node. */
+  resolve(v: unknown): unknown {
+    for (let seen = 0; isNode(v) && typeof v.$ref === 'string'; seen++) {
+      if (seen > 50) throw new SchemaError(`$ref loop at ${v.$ref}`);
+      v = this.deref(v.$ref);
+    }
+    return v;
+  }
+
+  convert(raw: unknown, refs: readonly string[] = [], depth = 0): Shape {
+    if (!isNode(raw)) return {};
+    if (typeof raw.$ref === 'string') {
+      const target = this.deref(raw.$ref);
+      if (refs.includes(raw.$ref) || depth > MAX_DEPTH) return { types: ownTypes(target) };
+      return this.convert(target, [...refs, raw.$ref], depth);
+    }
+    if (depth > MAX_DEPTH) return { types: ownTypes(raw) };
+    const next = (v: unknown): Shape => this.convert(v, refs, depth + 1);
+    let out: Shape = { types: ownTypes(raw) };
+    if (typeof raw.format === 'string' && KEPT_FORMATS.has(raw.format)) out.format = raw.format;
+    if (isNode(raw.properties)) {
+      out.properties = Object.fromEntries(Object.entries(raw.properties).map(([k, v]) => [k, next(v)]));
+    }
+    if (raw.items !== undefined) out.items = next(raw.items);
+    if (isNode(raw.additionalProperties)) out.values = next(raw.additionalProperties);
+    for (const part of list(raw.allOf)) out = merge(out, next(part));
+    for (const alternatives of [list(raw.anyOf), list(raw.oneOf)]) {
+      if (alternatives.length > 0) out = merge(out, alternatives.map(next).reduce(union));
+    }
+    return out;
+  }
+}
+
+/** The type a node declares by itself; OpenAPI often leaves `type: object` implicit. */
+function ownTypes(raw: unknown): ScalarOrContainer[] | undefined {
+  if (!isNode(raw)) return undefined;
+  if (isType(raw.type)) return [raw.type];
+  if (raw.properties !== undefined || raw.additionalProperties !== undefined) return ['object'];
+  if (raw.items !== undefined) return ['array'];
+  return undefined;
+}
+
+function combineRecords(
+  a: Record<string, Shape> | undefined,
+  b: Record<string, Shape> | undefined,
+  f: (x: Shape, y: Shape) => Shape,
+): Record<string, Shape> | undefined {
+  if (!a || !b) return a ?? b;
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = k in out ? f(out[k], v) : v;
+  return out;
+}
+
+const combine = (x: Shape | undefined, y: Shape | undefined, f: (x: Shape, y: Shape) => Shape) =>
+  x && y ? f(x, y) : (x ?? y);
+
+/** allOf: both hold. Conflicting types widen rather than produce an unsatisfiable schema. */
+function merge(a: Shape, b: Shape): Shape {
+  let types = a.types ?? b.types;
+  if (a.types && b.types) {
+    const both = a.types.filter((t) => b.types!.includes(t));
+    types = both.length > 0 ? both : [...new Set([...a.types, ...b.types])];
+  }
+  return clean({
+    types,
+    format: a.format ?? b.format,
+    properties: combineRecords(a.properties, b.properties, merge),
+    items: combine(a.items, b.items, merge),
+    values: combine(a.values, b.values, merge),
+  });
+}
+
+/** anyOf/oneOf: either holds, so the result accepts both. */
+function union(a: Shape, b: Shape): Shape {
+  const types = a.types && b.types ? [...new Set([...a.types, ...b.types])] : undefined;
+  // A format constrains strings only, so a branch that cannot be a string does not veto it.
+  const stringy = (s: Shape) => s.types === undefined || s.types.includes('string');
+  const format = !stringy(a) ? b.format : !stringy(b) ? a.format : a.format === b.format ? a.format : undefined;
+  return clean({
+    types,
+    format,
+    properties: combineRecords(a.properties, b.properties, union),
+    items: combine(a.items, b.items, union),
+    values: combine(a.values, b.values, union),
+  });
+}
+
+function clean(s: Shape): Shape {
+  return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as Shape;
+}
+
+/** Keywords only where their type allows them: ajv's strictTypes rejects `properties` on an untyped node. */
+function render(s: Shape): JsonSchema {
+  if (!s.types) return {};
+  let types = TYPE_ORDER.filter((t) => s.types!.includes(t));
+  if (types.includes('number')) types = types.filter((t) => t !== 'integer');
+  const out: JsonSchema = { type: [...types, 'null'] };
+  if (s.format && types.includes('string')) out.format = s.format;
+  if (s.properties && types.includes('object')) {
+    out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, render(v)]));
+  }
+  if (s.items && types.includes('array')) out.items = render(s.items);
+  return out;
+}
+
+/** Removes one `strip` path (syntax in types.ts); returns how many schema nodes it removed. */
+function stripPath(node: JsonSchema, segments: readonly string[]): number {
+  const [head, ...rest] = segments;
+  if (head === undefined) return 0;
+  if (head === '') {
+    const children = [...Object.values(node.properties ?? {}), ...(node.items ? [node.items] : [])];
+    return stripPath(node, rest) + children.reduce((n, child) => n + stripPath(child, segments), 0);
+  }
+  const name = head.endsWith('[]') ? head.slice(0, -2) : head;
+  const child = node.properties?.[name];
+  if (!child) return 0;
+  if (rest.length === 0) {
+    delete node.properties![name];
+    return 1;
+  }
+  const next = head.endsWith('[]') ? child.items : child;
+  return next ? stripPath(next, rest) : 0;
+}
+
+const scalar = (s: JsonSchema | undefined): boolean =>
+  Array.isArray(s?.type) && s.type.length > 1 && !s.type.some((t) => t === 'object' || t === 'array');
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!isNode(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+}
+
+export interface Outcome {
+  schemas: Map<string, JsonSchema>;
+  warnings: string[];
+  errors: string[];
+}
+
+export function generate(spec: Node, streams: readonly StreamDef[] = STREAMS): Outcome {
+  const conv = new Converter(spec);
+  const byPath = new Map<string, string[]>();
+  for (const [path, item] of Object.entries(isNode(spec.paths) ? spec.paths : {})) {
+    if (!isNode(item) || !isNode(item.get)) continue;
+    const key = normalise(path);
+    byPath.set(key, [...(byPath.get(key) ?? []), path]);
+  }
+  const byName = new Map(streams.map((d) => [d.name, d]));
+  const out: Outcome = { schemas: new Map(), warnings: [], errors: [] };
+  const failed = new Set<string>();
+  const building = new Set<string>();
+
+  const build = (def: StreamDef): JsonSchema | undefined => {
+    const done = out.schemas.get(def.name);
+    if (done || failed.has(def.name)) return done;
+    const warn = (msg: string) => out.warnings.push(`${def.name}: ${msg}`);
+    try {
+      if (building.has(def.name)) throw new SchemaError('parent chain loops back to this stream');
+      building.add(def.name);
+      const parentDef = def.parent ? byName.get(def.parent.stream) : undefined;
+      if (def.parent && !parentDef) throw new SchemaError(`parent stream ${def.parent.stream} is not in the table`);
+      const parent = parentDef ? build(parentDef) : undefined;
+      if (parentDef && !parent) throw new SchemaError(`parent stream ${parentDef.name} failed`);
+
+      const matches = byPath.get(normalise(def.path)) ?? [];
+      if (matches.length !== 1) {
+        throw new SchemaError(
+          matches.length === 0
+            ? `no GET ${def.path} in the OpenAPI (placeholders ignored)`
+            : `GET ${def.path} matches several OpenAPI paths: ${matches.join(', ')}`,
+        );
+      }
+      const specPath = matches[0];
+      const op = (spec.paths as Record<string, Node>)[specPath].get as Node;
+      const response = conv.resolve(isNode(op.responses) ? op.responses['200'] : undefined);
+      const content = isNode(response) && isNode(response.content) ? response.content['application/json'] : undefined;
+      if (!isNode(content) || content.schema === undefined) {
+        throw new SchemaError(`GET ${specPath} declares no 200 application/json body`);
+      }
+      const record = pickRecord(def, conv.convert(content.schema), specPath);
+      if (record.types && !record.types.includes('object')) {
+        throw new SchemaError(`records of GET ${specPath} are ${record.types.join('|')}, not objects`);
+      }
+
+      const props = render({ ...record, types: ['object'] }).properties ?? {};
+      for (const [field, from] of Object.entries(def.parent?.keys ?? {})) {
+        const typed = parent?.properties?.[from];
+        if (!typed) warn(`parent ${def.parent!.stream} declares no ${from}; ${field} typed as string`);
+        props[field] = typed ? structuredClone(typed) : { type: ['string', 'null'] };
+      }
+      if (def.mapKeyField && !props[def.mapKeyField]) props[def.mapKeyField] = { type: ['string', 'null'] };
+      const schema: JsonSchema = { $schema: DRAFT_07, type: 'object', properties: props };
+
+      for (const path of def.strip) {
+        if (stripPath(schema, path.split('.')) === 0) warn(`strip path ${path} is not in the OpenAPI schema`);
+      }
+      for (const key of def.primaryKey) {
+        if (!props[key]) {
+          warn(`primary key ${key} is not in the OpenAPI schema; added as string`);
+          props[key] = { type: ['string', 'null'] };
+        } else if (!scalar(props[key])) {
+          throw new SchemaError(`primary key ${key} is not a scalar: ${JSON.stringify(props[key].type ?? 'any')}`);
+        }
+      }
+      if (def.cursor) {
+        const { field, kind } = def.cursor;
+        const want: JsonSchema =
+          kind === 'datetime' ? { type: ['string', 'null'], format: 'date-time' } : { type: ['integer', 'null'] };
+        const have = props[field];
+        if (!have) warn(`cursor ${field} is not in the OpenAPI schema; added`);
+        else if (JSON.stringify(have) !== JSON.stringify(want)) {
+          warn(`cursor ${field} is ${JSON.stringify(have)} in the OpenAPI; declared as ${kind}`);
+        }
+        props[field] = want;
+      }
+      out.schemas.set(def.name, schema);
+      return schema;
+    } catch (e) {
+      if (!(e instanceof SchemaError)) throw e;
+      failed.add(def.name);
+      out.errors.push(`${def.name}: ${e.message}`);
+      return undefined;
+    }
+  };
+
+  for (const def of streams) build(def);
+  return out;
+}
+
+const normalise = (path: string) => path.replace(/\{[^}]*\}/g, '{}');
+
+function pickRecord(def: StreamDef, body: Shape, specPath: string): Shape {
+  if (def.recordsKey === null) {
+    if (def.shape !== 'object') throw new SchemaError(`recordsKey null needs shape 'object', not '${def.shape}'`);
+    return body;
+  }
+  const holder = body.properties?.[def.recordsKey];
+  if (!holder) throw new SchemaError(`GET ${specPath} has no body property ${def.recordsKey}`);
+  const picked = def.shape === 'list' ? holder.items : def.shape === 'map' ? holder.values : holder;
+  if (!picked) {
+    const what = def.shape === 'list' ? 'an array with items' : 'a map with a value schema';
+    throw new SchemaError(`body property ${def.recordsKey} of GET ${specPath} is not ${what}`);
+  }
+  return picked;
+}
+
+function main(argv: readonly string[]): number {
+  const root = packageRoot();
+  const specFile = resolve(argv[0] ?? join(root, '..', 'shared', 'digitalocean-openapi', 'digitalocean-public.v2.json'));
+  const spec: unknown = JSON.parse(readFileSync(specFile, 'utf8'));
+  if (!isNode(spec) || !isNode(spec.paths)) {
+    console.error(`error: ${specFile} is not an OpenAPI document`);
+    return 1;
+  }
+  const { schemas, warnings, errors } = generate(spec);
+  for (const w of warnings) console.error(`warning: ${w}`);
+  if (errors.length > 0) {
+    for (const e of errors) console.error(`error: ${e}`);
+    console.error(`nothing written: ${errors.length} stream(s) failed`);
+    return 1;
+  }
+  const dir = join(root, 'schemas');
+  mkdirSync(dir, { recursive: true });
+  for (const [name, schema] of schemas) {
+    writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(sortKeys(schema), null, 2)}\n`);
+  }
+  const stale = readdirSync(dir).filter((f) => f.endsWith('.json') && !schemas.has(f.slice(0, -'.json'.length)));
+  for (const f of stale) rmSync(join(dir, f));
+  console.log(
+    `wrote ${schemas.size} schemas to ${dir} from ${specFile}; ${warnings.length} warning(s)` +
+      (stale.length > 0 ? `; removed ${stale.join(', ')}` : ''),
+  );
+  return 0;
+}
+
+// Importable (for trying other tables) without writing anything.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = main(process.argv.slice(2));
+}
