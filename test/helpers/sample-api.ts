@@ -1,0 +1,166 @@
+import nock from 'nock';
+import { findStream } from '../../src/streams/index.js';
+import { loadSchema, type JsonSchema } from '../../src/streams/schemas.js';
+import type { StreamDef } from '../../src/streams/types.js';
+
+/**
+ * Generic DigitalOcean responses for any row of the stream table, mocked with nock: typed sample
+ * records (from the stream's schema), secrets planted at every strip path, parents for children, and
+ * two pages where the endpoint pages. Used by the table-driven tests, so a new row needs no test code.
+ */
+
+export const ORIGIN = 'https://api.digitalocean.test';
+export const TOKEN = 'dop_v1_unit_test_token_0123456789abcdef';
+export const SECRET = 'PLANTED-SECRET-7f3a';
+
+type Json = Record<string, unknown>;
+
+function firstType(schema: JsonSchema | undefined): string {
+  const type = schema?.type;
+  const types = Array.isArray(type) ? type : type ? [type] : [];
+  return types.find((t) => t !== 'null') ?? 'string';
+}
+
+function propertyOf(def: StreamDef, field: string): JsonSchema | undefined {
+  return loadSchema(def.name).properties?.[field];
+}
+
+function sampleValue(def: StreamDef, field: string, i: number): unknown {
+  const schema = propertyOf(def, field);
+  if (def.cursor?.field === field) {
+    return def.cursor.kind === 'integer' ? 1000 + i : new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString();
+  }
+  switch (firstType(schema)) {
+    case 'integer':
+    case 'number':
+      return 1000 + i;
+    case 'boolean':
+      return i % 2 === 0;
+    default:
+      return schema?.format === 'date-time' ? new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString() : `${field}-${i}`;
+  }
+}
+
+/** Puts SECRET at one strip path (`a.b`, `a[].b`, `a..b`, `..b`) of a record. */
+function plant(record: Json, path: string): void {
+  const parts = path.split('.').filter((p) => p !== '');
+  let node: Json = record;
+  parts.forEach((part, index) => {
+    const name = part.replace(/\[\]$/, '');
+    if (index === parts.length - 1) {
+      node[name] = SECRET;
+      return;
+    }
+    if (part.endsWith('[]')) {
+      const element: Json = {};
+      node[name] = [element];
+      node = element;
+    } else {
+      const child = (node[name] as Json | undefined) ?? {};
+      node[name] = child;
+      node = child;
+    }
+  });
+}
+
+/** One raw API record: primary key and cursor filled, fields children need, every secret planted. */
+export function sampleRecord(def: StreamDef, i: number, extra: Json = {}): Json {
+  const record: Json = {};
+  const injected = new Set(Object.keys(def.parent?.keys ?? {}));
+  for (const field of def.primaryKey) if (!injected.has(field) && field !== def.mapKeyField) record[field] = sampleValue(def, field, i);
+  if (def.cursor) record[def.cursor.field] = sampleValue(def, def.cursor.field, i);
+  for (const path of def.strip) plant(record, path);
+  return { ...record, ...extra };
+}
+
+export interface Expectation {
+  /** The records the connector must emit, with injected keys, in the order the API returns them. */
+  records: Json[];
+  scope: nock.Scope;
+}
+
+function bodyFor(def: StreamDef, records: Json[], extra: Json): Json {
+  if (def.shape === 'object') return def.recordsKey === null ? records[0] : { [def.recordsKey]: records[0], ...extra };
+  if (def.shape === 'map') {
+    const keyField = def.mapKeyField ?? 'key';
+    const map = Object.fromEntries(records.map((r) => {
+      const { [keyField]: key, ...rest } = r;
+      return [String(key), rest];
+    }));
+    return { [def.recordsKey as string]: map, ...extra };
+  }
+  return { [def.recordsKey as string]: records, ...extra };
+}
+
+function fillPath(def: StreamDef, keys: Json | undefined): string {
+  return def.path.replace(/\{([a-z_]+)\}/g, (_, f: string) => encodeURIComponent(String(keys?.[f])));
+}
+
+/** Mocks every request of one partition (all its pages); returns the raw records served. */
+function mockPartition(scope: nock.Scope, def: StreamDef, keys: Json | undefined, count: number, offset: number, extraFields: (i: number) => Json): Json[] {
+  const path = fillPath(def, keys);
+  const records = Array.from({ length: count }, (_, i) => {
+    const record = sampleRecord(def, offset + i, extraFields(offset + i));
+    if (def.shape === 'map') record[def.mapKeyField ?? 'key'] = 5000 + offset + i;
+    return record;
+  });
+  if (def.pagination === 'none' || def.shape !== 'list') {
+    scope.get(path).query(def.pagination === 'none' ? {} : { per_page: '200' }).reply(200, bodyFor(def, records, def.shape === 'object' ? {} : { links: {}, meta: { total: count } }));
+    return records;
+  }
+  const pages = [records.slice(0, 200), records.slice(200)].filter((p, i) => i === 0 || p.length > 0);
+  pages.forEach((page, index) => {
+    const query: Record<string, string> = { per_page: '200' };
+    if (index > 0) Object.assign(query, def.pagination === 'token' ? { page_token: `tok-${index + 1}` } : { page: String(index + 1) });
+    const nextParam = def.pagination === 'token' ? `page_token=tok-${index + 2}` : `page=${index + 2}`;
+    // The next link deliberately names another host: only its page parameter may be used.
+    const links = index < pages.length - 1 ? { pages: { next: `https://elsewhere.example.com/v2/other?${nextParam}&per_page=200` } } : {};
+    scope.get(path).query(query).reply(200, bodyFor(def, page, { links, meta: { total: records.length } }));
+  });
+  return records;
+}
+
+/**
+ * Mocks a whole read of `def` (and, silently, its ancestors). Each parent list is mocked once: a
+ * second request for it would find no interceptor and fail the test.
+ */
+export function mockStreamRead(def: StreamDef, scope = nock(ORIGIN)): Expectation {
+  const countPerPartition = def.shape === 'list' && def.pagination !== 'none' ? 201 : def.shape === 'list' ? 3 : 1;
+  if (!def.parent) {
+    return { records: mockPartition(scope, def, undefined, countPerPartition, 0, () => ({})), scope };
+  }
+  const link = def.parent;
+  const parentDef = findStream(link.stream) as StreamDef;
+  // Three parents; with a filter the last one does not qualify and must not be requested.
+  const parentExtra = (i: number): Json => {
+    const extra: Json = {};
+    for (const parentField of Object.values(link.keys)) extra[parentField] = sampleValue(parentDef, parentField, i);
+    if (link.filter) extra[link.filter.field] = i === 2 ? 'not-' + link.filter.values[0] : link.filter.values[0];
+    return extra;
+  };
+  const parents = mockParents(scope, parentDef, 3, parentExtra);
+  const expected: Json[] = [];
+  parents.forEach((parent, p) => {
+    if (link.filter && !link.filter.values.includes(String(parent[link.filter.field]))) return;
+    const keys = Object.fromEntries(Object.entries(link.keys).map(([field, parentField]) => [field, parent[parentField]]));
+    const served = mockPartition(scope, def, keys, countPerPartition, p * 1000, () => ({}));
+    expected.push(...served.map((r) => ({ ...r, ...keys })));
+  });
+  return { records: expected, scope };
+}
+
+/** The parent's records as the connector sees them (with their own injected keys), mocked on one page per partition. */
+function mockParents(scope: nock.Scope, def: StreamDef, count: number, extra: (i: number) => Json): Json[] {
+  if (!def.parent) return mockPartition(scope, def, undefined, count, 0, extra);
+  const link = def.parent;
+  const grand = findStream(link.stream) as StreamDef;
+  const grandExtra = (i: number): Json => Object.fromEntries(Object.values(link.keys).map((f) => [f, sampleValue(grand, f, i)]));
+  const grandparents = mockParents(scope, grand, 1, grandExtra);
+  const keys = Object.fromEntries(Object.entries(link.keys).map(([field, parentField]) => [field, grandparents[0][parentField]]));
+  return mockPartition(scope, def, keys, count, 0, extra).map((r) => ({ ...r, ...keys }));
+}
+
+/** The record as the connector must emit it: secrets removed. */
+export function withoutSecrets(record: Json): Json {
+  return JSON.parse(JSON.stringify(record, (_k, v: unknown) => (v === SECRET ? undefined : v))) as Json;
+}
