@@ -13,3 +13,8 @@ export function cursorOrdinal(kind: CursorDef['kind'], value: unknown): number |
 export function isCursorValue(kind: CursorDef['kind'], value: unknown): value is CursorValue {
   return cursorOrdinal(kind, value) !== undefined;
 }
+
+/** The cursor value of an ordinal, in the stream's own representation. */
+export function cursorFromOrdinal(kind: CursorDef['kind'], ordinal: number): CursorValue {
+  return kind === 'integer' ? ordinal : new Date(ordinal).toISOString();
+}

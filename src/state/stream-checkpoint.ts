@@ -1,6 +1,6 @@
 import type { SyncMode } from '../protocol/messages.js';
 import type { CursorDef } from '../streams/types.js';
-import { cursorOrdinal, isCursorValue, type CursorValue } from './cursor.js';
+import { cursorFromOrdinal, cursorOrdinal, isCursorValue, type CursorValue } from './cursor.js';
 import type { Logger } from './input.js';
 
 /**
@@ -31,6 +31,10 @@ export class StreamCheckpoint {
   private readonly saved = new Map<string, CursorValue>();
   /** Highest cursor seen this sync per partition, not yet vouched for by a state. */
   private readonly seen = new Map<string, { value: CursorValue; ordinal: number }>();
+  /** Lowest cursor of a record that may still change, per partition (see CursorDef.openWhile). */
+  private readonly oldestOpen = new Map<string, number>();
+  /** Partitions read this sync: saved cursors of parents that no longer exist are dropped at the end. */
+  private readonly visited = new Set<string>();
   private readonly startOrdinal: number | undefined;
   private pending = 0;
 
@@ -93,6 +97,10 @@ export class StreamCheckpoint {
         if (saved === undefined && this.startOrdinal !== undefined && ordinal < this.startOrdinal) return false;
         const best = this.seen.get(partition);
         if (!best || ordinal > best.ordinal) this.seen.set(partition, { value: value as CursorValue, ordinal });
+        const open = cursor.openWhile;
+        if (open && open.values.includes(String(record[open.field]))) {
+          this.oldestOpen.set(partition, Math.min(ordinal, this.oldestOpen.get(partition) ?? Infinity));
+        }
       }
       // A record without a usable cursor is emitted every time rather than lost.
     }
@@ -110,14 +118,31 @@ export class StreamCheckpoint {
   /** The stream is finished: its final checkpoint (full refresh markers are cleared). */
   complete(): Checkpoint {
     if (!this.incremental) return this.take({});
-    if (!this.shape.hasParent) this.promote(NO_PARTITION);
+    if (this.shape.hasParent) {
+      for (const partition of this.saved.keys()) if (!this.visited.has(partition)) this.saved.delete(partition);
+    } else {
+      this.promote(NO_PARTITION);
+    }
     return this.take(this.incrementalState());
   }
 
   private promote(partition: string): void {
+    this.visited.add(partition);
     const best = this.seen.get(partition);
-    if (best) this.saved.set(partition, best.value);
     this.seen.delete(partition);
+    if (!best) return;
+    const kind = (this.shape.cursor as CursorDef).kind;
+    const open = this.oldestOpen.get(partition);
+    this.oldestOpen.delete(partition);
+    if (open === undefined) {
+      this.saved.set(partition, best.value);
+      return;
+    }
+    // Stay just below the oldest record that may still change, but never move backwards.
+    const below = open - 1;
+    const saved = this.saved.get(partition);
+    const savedOrdinal = saved === undefined ? -Infinity : (cursorOrdinal(kind, saved) as number);
+    if (below > savedOrdinal) this.saved.set(partition, cursorFromOrdinal(kind, below));
   }
 
   private incrementalState(): Record<string, unknown> {

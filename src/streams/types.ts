@@ -44,6 +44,11 @@ export interface CursorDef {
   field: string;
   /** `datetime`: ISO timestamps compared as instants. `integer`: monotonically increasing ids. */
   kind: 'datetime' | 'integer';
+  /**
+   * Records that may still change (an action `in-progress`): while one is open, the saved cursor stays
+   * just below the oldest open record, so that the record is read again until it reaches its final state.
+   */
+  openWhile?: { field: string; values: readonly string[] };
 }
 
 export interface EndpointRateLimit {
