@@ -87,7 +87,11 @@ export class ParentRegistry {
     } catch (error) {
       throw new ParentFailed(link.stream, error);
     }
-    return childPartitions(def, parents);
+    const { partitions, keyless } = childPartitions(def, parents);
+    if (keyless > 0) {
+      this.ctx.log('WARN', `Stream '${def.name}': ${keyless} '${link.stream}' records have no value for the key this stream needs; their children cannot be read.`);
+    }
+    return partitions;
   }
 
   private async readSilently(name: string): Promise<Record_[]> {

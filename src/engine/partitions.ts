@@ -19,11 +19,15 @@ export function partitionId(keys: PartitionKeys | undefined): string {
   return values.length === 1 ? String(values[0]) : JSON.stringify(values);
 }
 
-/** The partitions of a child stream from its parent's (projected) records. */
-export function childPartitions(def: StreamDef, parents: readonly Record<string, unknown>[]): PartitionKeys[] {
+/**
+ * The partitions of a child stream from its parent's (projected) records, and how many parents had to be
+ * left out because a key field was empty (the caller reports those: nothing goes missing silently).
+ */
+export function childPartitions(def: StreamDef, parents: readonly Record<string, unknown>[]): { partitions: PartitionKeys[]; keyless: number } {
   const link = def.parent;
-  if (!link) return [];
+  if (!link) return { partitions: [], keyless: 0 };
   const partitions: PartitionKeys[] = [];
+  let keyless = 0;
   for (const parent of parents) {
     if (link.filter && !link.filter.values.includes(String(parent[link.filter.field]))) continue;
     const keys: Record<string, unknown> = {};
@@ -34,6 +38,7 @@ export function childPartitions(def: StreamDef, parents: readonly Record<string,
       keys[field] = value;
     }
     if (complete) partitions.push(keys);
+    else keyless++;
   }
-  return partitions;
+  return { partitions, keyless };
 }

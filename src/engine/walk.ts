@@ -40,7 +40,7 @@ export async function walkStream(
     const path = partitionPath(def, keys);
     try {
       let first = true;
-      for await (const page of paginate(ctx.client, path, def.pagination, def.query ?? {}, { label: def.name, bucket })) {
+      for await (const page of paginate(ctx.client, path, def.pagination, def.query ?? {}, { label: def.name, bucket }, ctx.concurrency)) {
         if (ctx.abort.signal.aborted) throw new SyncAborted();
         const records = extractRecords(def, page.body);
         for (let i = 0; i < records.length; i++) records[i] = shaper.shape(records[i], keys);

@@ -62,6 +62,9 @@ function nextParams(link: string, style: PageStyle): Record<string, string> | un
  * Every page of one list, in order. Guards instead of loops: a page asked for twice, or more pages
  * than `meta.total` allows, stops the list with an error rather than looping or quietly truncating.
  * A list documented as unpaged is still followed if the API announces a next page.
+ *
+ * Once the first page gives `meta.total`, up to `prefetch` pages are requested ahead of the one being
+ * read; each is used only when the next link actually names it, so the guards above still decide.
  */
 export async function* paginate(
   client: DigitalOceanClient,
@@ -69,9 +72,12 @@ export async function* paginate(
   style: PageStyle,
   query: Readonly<Record<string, string>>,
   options: RequestOptions,
+  prefetch = 1,
 ): AsyncGenerator<Page> {
   const base = style === 'none' ? { ...query } : { ...query, per_page: String(PER_PAGE) };
+  const fetchPage = (params: Record<string, string>): Promise<ApiResponse> => client.get(path, { ...base, ...params }, options);
   const seen = new Set<string>();
+  const ahead = new Map<string, Promise<ApiResponse>>();
   let params: Record<string, string> = {};
   let total: number | undefined;
   const perPage = style === 'none' ? DEFAULT_PER_PAGE : PER_PAGE;
@@ -79,10 +85,22 @@ export async function* paginate(
     const key = JSON.stringify(params);
     if (seen.has(key)) throw paginationError(path, `page ${key} was announced twice`);
     seen.add(key);
-    const body = asObject(await client.get(path, { ...base, ...params }, options), path);
+    const pending = ahead.get(key) ?? fetchPage(params);
+    ahead.delete(key);
+    const body = asObject(await pending, path);
     total ??= metaTotal(body);
-    if (total !== undefined && pageCount > Math.max(1, Math.ceil(total / perPage))) {
+    const lastPage = total === undefined ? undefined : Math.max(1, Math.ceil(total / perPage));
+    if (lastPage !== undefined && pageCount > lastPage) {
       throw paginationError(path, `more pages than meta.total=${total} allows`);
+    }
+    if (style === 'page' && lastPage !== undefined) {
+      for (let page = pageCount + 1; page <= Math.min(lastPage, pageCount + prefetch - 1); page++) {
+        const aheadKey = JSON.stringify({ page: String(page) });
+        if (ahead.has(aheadKey) || seen.has(aheadKey)) continue;
+        const request = fetchPage({ page: String(page) });
+        request.catch(() => undefined); // read (and rethrown) only if the list gets that far
+        ahead.set(aheadKey, request);
+      }
     }
     yield { body, total };
     const link = nextLink(body);
