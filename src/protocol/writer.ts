@@ -11,8 +11,8 @@ const FLUSH_BYTES = 64 * 1024;
 const REDACTED = '**********';
 
 /**
- * The only place stdout is written. Messages are serialised one per line, batched into chunks for
- * throughput, and written with backpressure. Known secrets (the token) are replaced in every line, as a
+ * The only place stdout is written. Messages are serialised one per line, batched per event-loop turn
+ * (and at most 64 KB) for throughput, and written with backpressure. Known secrets (the token) are replaced in every line, as a
  * last line of defence behind the code that never puts them there.
  */
 export class ProtocolWriter {
@@ -39,6 +39,9 @@ export class ProtocolWriter {
   /** Queue one message; resolves once the queue is small enough to accept more (backpressure). */
   emit(message: AirbyteMessage): Promise<void> | void {
     const line = this.redact(JSON.stringify(message)) + '\n';
+    // Lines queued in one turn of the event loop (a page of records) go out together right after it,
+    // so output is batched but never held back while the connector waits on the network.
+    if (this.chunk.length === 0) setImmediate(() => void this.flush());
     this.chunk.push(line);
     this.chunkBytes += line.length;
     if (this.chunkBytes >= FLUSH_BYTES) return this.flush();
