@@ -1,0 +1,48 @@
+/** The body of a stream's answer: its records in the row's shape, plus links and meta when it pages. */
+import type { StreamDef } from '../src/streams/types.js';
+import { mapKey } from './data/dataset.js';
+import type { Dataset } from './data/dataset.js';
+import type { JsonObject, Located } from './data/types.js';
+import { pageLinks } from './pagination.js';
+import type { LinkContext, Paging } from './pagination.js';
+
+export interface RenderInput {
+  dataset: Dataset;
+  def: StreamDef;
+  parent: Located | undefined;
+  /** null: the row returns everything at once. */
+  paging: Paging | null;
+  withSecrets: boolean;
+  link: Omit<LinkContext, 'total'>;
+}
+
+/** undefined: nothing to show (an object-shaped child that does not exist for this parent → 404). */
+export function renderStream(input: RenderInput): string | undefined {
+  const { dataset, def, parent, paging, withSecrets } = input;
+  const total = dataset.count(def, parent);
+  const extras = dataset.bodyExtras(def, parent);
+
+  if (def.shape === 'object') {
+    if (total === 0) return undefined;
+    const record = dataset.serve(dataset.locate(def, parent, 0), withSecrets);
+    return JSON.stringify(def.recordsKey === null ? record : { [def.recordsKey]: record, ...extras });
+  }
+
+  const start = Math.min(total, paging ? paging.offset : 0);
+  const end = paging ? Math.min(total, start + paging.perPage) : total;
+  const key = def.recordsKey ?? def.name;
+  let records: JsonObject[] | JsonObject;
+  if (def.shape === 'map') {
+    const map: JsonObject = {};
+    for (let i = start; i < end; i++) {
+      const loc = dataset.locate(def, parent, i);
+      map[mapKey(def, loc)] = dataset.serve(loc, withSecrets);
+    }
+    records = map;
+  } else {
+    records = dataset.records(def, parent, start, end, withSecrets);
+  }
+  const body: JsonObject = { [key]: records, ...extras };
+  if (paging) Object.assign(body, pageLinks(paging, { ...input.link, total }));
+  return JSON.stringify(body);
+}

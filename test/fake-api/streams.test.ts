@@ -1,0 +1,156 @@
+import t from 'tap';
+import type { Test } from 'tap';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import formats from 'ajv-formats';
+import { STREAMS } from '../../src/streams/index.js';
+import type { StreamDef } from '../../src/streams/types.js';
+import { SECRET_MARK, plantSecret } from '../../fake-api/data/generic.js';
+import { Rng } from '../../fake-api/data/random.js';
+import { defaultSchemasDir } from '../../fake-api/options.js';
+import type { FakeApi, JsonObject } from '../../fake-api/server.js';
+import { crawl, get, serve } from './fixtures/http.js';
+import { WITH_FUTURE_ROWS } from './fixtures/rows.js';
+
+/** The child path for one parent record (as a connector emits it, parent keys injected). */
+function pathFor(def: StreamDef, parent: JsonObject | undefined): string {
+  return def.path.replace(/\{(\w+)\}/g, (_, placeholder: string) => {
+    const field = def.parent?.keys[placeholder] ?? placeholder;
+    return encodeURIComponent(String(parent?.[field] ?? parent?.[placeholder]));
+  });
+}
+
+function parentsOf(api: FakeApi, def: StreamDef): Array<JsonObject | undefined> {
+  if (!def.parent) return [undefined];
+  const filter = def.parent.filter;
+  return [...api.account.expectedRecords(def.parent.stream)].filter((p) => !filter || filter.values.includes(String(p[filter.field])));
+}
+
+/** Reads a stream over HTTP the way a connector does: every parent, every page. */
+async function readOverHttp(t: Test, api: FakeApi, def: StreamDef): Promise<JsonObject[]> {
+  const out: JsonObject[] = [];
+  for (const parent of parentsOf(api, def)) {
+    const path = pathFor(def, parent);
+    if (def.shape === 'object') {
+      const answer = await get(api, path);
+      if (answer.status === 404 && def.parent?.notFound === 'empty') continue;
+      t.equal(answer.status, 200, path);
+      const record = def.recordsKey === null ? answer.json : answer.json[def.recordsKey];
+      t.type(record, 'object', `${path}: the record is under ${String(def.recordsKey)}`);
+      out.push(record as JsonObject);
+      continue;
+    }
+    const key = def.recordsKey ?? def.name;
+    const first = await get(api, path);
+    t.equal(first.status, 200, path);
+    t.ok(key in first.json, `${path}: records under "${key}"`);
+    const query = def.pagination === 'none' ? '' : '?per_page=7';
+    out.push(...(await crawl(api, path + query, key)).records);
+  }
+  return out;
+}
+
+t.test('every row of the table is served, and HTTP gives exactly the expected records', async (t) => {
+  const api = await serve(t, { scale: 12, rateLimits: false });
+  t.ok(STREAMS.length >= 20);
+  for (const def of STREAMS) {
+    const got = await readOverHttp(t, api, def);
+    const expected = [...api.account.expectedRecords(def.name, { raw: true })];
+    t.same(got, expected, `${def.name}: ${expected.length} records`);
+    if (!def.parent && def.shape !== 'object') t.ok(expected.length > 0, `${def.name} is not empty`);
+  }
+});
+
+t.test('records have their primary key, unique, and validate against schemas/<stream>.json', async (t) => {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  formats.default(ajv);
+  const dir = defaultSchemasDir();
+  const api = await serve(t, { scale: 25 });
+  for (const def of STREAMS) {
+    const records = [...api.account.expectedRecords(def.name)];
+    const keys = records.map((r) => JSON.stringify(def.primaryKey.map((k) => r[k])));
+    t.notOk(records.some((r) => def.primaryKey.some((k) => r[k] === undefined || r[k] === null)), `${def.name}: primary key present`);
+    // Rows without a key (billing history, monitoring sinks) have nothing to be unique.
+    if (def.primaryKey.length > 0) t.equal(new Set(keys).size, keys.length, `${def.name}: primary key unique`);
+    const file = dir && join(dir, `${def.name}.json`);
+    if (!file || !existsSync(file)) continue;
+    const validate = ajv.compile(JSON.parse(readFileSync(file, 'utf8')) as object);
+    const invalid = records.filter((r) => !validate(r));
+    t.equal(invalid.length, 0, `${def.name}: valid against its schema ${invalid.length ? JSON.stringify(validate.errors) : ''}`);
+  }
+});
+
+t.test('every row with strip paths is served with secrets there to strip', async (t) => {
+  const api = await serve(t, { scale: 12 });
+  for (const def of STREAMS.filter((d) => d.strip.length > 0)) {
+    const text = JSON.stringify([...api.account.expectedRecords(def.name, { withSecrets: true, raw: true })]);
+    t.match(text, new RegExp(`${SECRET_MARK}|"password":"|"secret_key":"`), def.name);
+  }
+  const record: JsonObject = { spec: { services: [{ envs: [{ key: 'A', value: 'plain' }] }] }, nested: [{ deep: {} }] };
+  const rng = new Rng(1);
+  plantSecret(record, '..spec..envs[].value', rng);
+  plantSecret(record, 'alerts.slack[].url', rng);
+  plantSecret(record, 'nested[]..token', rng);
+  plantSecret(record, 'top', rng);
+  t.match(record, {
+    spec: { services: [{ envs: [{ key: 'A', value: /^fake-secret-/ }] }] },
+    alerts: { slack: [{ url: /^fake-secret-/ }] },
+    nested: [{ deep: { token: /^fake-secret-/ } }],
+    top: /^fake-secret-/,
+  });
+});
+
+t.test('rows the server has no generator for are generated from their schema', async (t) => {
+  const dir = t.testdir({});
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'widgets.json'), JSON.stringify({
+    type: 'object',
+    properties: {
+      uuid: { type: ['string', 'null'] },
+      size: { type: ['integer', 'null'] },
+      ratio: { type: 'number' },
+      enabled: { type: ['boolean', 'null'] },
+      kind: { type: 'string', enum: ['small', 'large'] },
+      created_at: { type: ['string', 'null'], format: 'date-time' },
+      owner: { type: ['object', 'null'], properties: { email: { type: 'string', format: 'email' }, id: { type: 'integer' } } },
+      ports: { type: ['array', 'null'], items: { type: 'object', properties: { port: { type: 'integer' }, url: { type: 'string', format: 'uri' } } } },
+      anything: {},
+    },
+  }));
+  writeFileSync(join(dir, 'widget_parts.json'), JSON.stringify({ type: 'object', properties: { widget_uuid: { type: 'string' }, id: { type: 'integer' }, region: { type: 'string' } } }));
+  writeFileSync(join(dir, 'broken.json'), '{ not json');
+  const rows: StreamDef[] = [
+    { name: 'widgets', resource: 'Widgets', path: '/v2/widgets', recordsKey: 'widgets', shape: 'list', scope: 'widget:read', primaryKey: ['uuid'], pagination: 'page', strip: [] },
+    {
+      name: 'widget_parts', resource: 'Parts', path: '/v2/widgets/{widget_uuid}/parts', recordsKey: 'parts', shape: 'list', scope: null,
+      primaryKey: ['widget_uuid', 'id'], parent: { stream: 'widgets', keys: { widget_uuid: 'uuid' } }, pagination: 'none', strip: [],
+    },
+    { name: 'broken', resource: 'Broken', path: '/v2/broken', recordsKey: 'items', shape: 'list', scope: null, primaryKey: ['name'], pagination: 'none', strip: [] },
+  ];
+  const api = await serve(t, { streams: rows, schemasDir: dir, tokens: { w: ['widget:read'] } });
+  const widgets = (await crawl(api, '/v2/widgets', 'widgets', 'w')).records;
+  t.equal(widgets.length, 6, 'scale 30 → 6 records for a paged top-level row');
+  for (const w of widgets) {
+    t.match(w, { uuid: /^[0-9a-f-]{36}$/, size: Number, ratio: Number, enabled: Boolean, created_at: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, owner: { email: /@example\.com$/ }, ports: Array });
+    t.ok(Number.isInteger(w.size));
+    t.ok(['small', 'large'].includes(String(w.kind)));
+    t.equal(w.anything, null, 'a property without a type is null');
+  }
+  const parts = await get(api, `/v2/widgets/${String(widgets[3].uuid)}/parts`, 'w');
+  t.equal(parts.status, 200, 'found by a decoded key');
+  for (const p of parts.json.parts as JsonObject[]) t.equal(p.widget_uuid, widgets[3].uuid, 'an injected key the schema declares carries the parent\'s value');
+  const broken = await get(api, '/v2/broken', 'w');
+  t.ok((broken.json.items as JsonObject[]).every((r) => typeof r.name === 'string' && typeof r.created_at === 'string'), 'no usable schema: a minimal record');
+});
+
+t.test('the future-shaped rows are served with no server code of their own', async (t) => {
+  const api = await serve(t, { streams: WITH_FUTURE_ROWS, scale: 12, rateLimits: false });
+  for (const name of ['registry_repository_tags', 'balance', 'kubernetes_options', 'one_click_apps']) {
+    const def = WITH_FUTURE_ROWS.find((r) => r.name === name) as StreamDef;
+    t.same(await readOverHttp(t, api, def), [...api.account.expectedRecords(name, { raw: true })], name);
+  }
+  const repo = [...api.account.expectedRecords('registry_repositories')][0];
+  t.equal((await get(api, `/v2/registries/${String(repo.registry_name)}/repositories/nope-404/tags`)).status, 404);
+  t.equal((await get(api, `/v2/registries/no-registry/repositories/${String(repo.name)}/tags`)).status, 404);
+});
