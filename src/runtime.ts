@@ -36,6 +36,7 @@ export function createRuntime(config: SourceConfig, writer: ProtocolWriter, cloc
     clock,
     maxPauseMs: HOUR * scale,
     announceAfterMs: 5_000 * scale,
+    bucketWindowScale: scale,
     onWait: ({ waitMs, until, label, reason }) => {
       if (label) void writer.status(label, 'RUNNING', until);
       void writer.log('INFO', `Waiting ${(waitMs / 1000).toFixed(1)} s before the next request: ${reason}.`);
@@ -47,7 +48,8 @@ export function createRuntime(config: SourceConfig, writer: ProtocolWriter, cloc
     limiter,
     clock,
     maxConcurrency: config.maxConcurrency,
-    timeoutMs: 60_000 * scale,
+    // Compressed time shortens timeouts too, but not below what a loopback request under load needs.
+    timeoutMs: Math.max(1_000, 60_000 * scale),
     maxRetries: 8,
     backoffBaseMs: 1_000 * scale,
     backoffMaxMs: 60_000 * scale,

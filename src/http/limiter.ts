@@ -5,22 +5,40 @@ export interface WindowLimit {
   windowMs: number;
 }
 
-/** Timestamps of the most recent requests, enough to know when the window frees a slot. */
-class SlidingWindow {
-  private readonly stamps: number[] = [];
+/**
+ * A token bucket that can never let more than `limit` requests into any window of `windowMs`: it holds
+ * at most `burst` tokens and refills at (limit - burst) per window, so any window sees at most
+ * burst + (limit - burst) requests. Requests are thereby spread over the window instead of bunching at
+ * its edges, where the server's clock and ours disagree by the network's jitter.
+ */
+class TokenBucket {
+  private tokens: number;
+  private last = -Infinity;
+  private readonly burst: number;
+  private readonly perMs: number;
 
-  constructor(readonly limit: number, readonly windowMs: number) {}
-
-  /** The earliest instant at which one more request stays within the limit. */
-  nextFree(now: number): number {
-    while (this.stamps.length > 0 && this.stamps[0] <= now - this.windowMs) this.stamps.shift();
-    if (this.stamps.length < this.limit) return now;
-    return this.stamps[this.stamps.length - this.limit] + this.windowMs;
+  constructor(readonly limit: number, readonly windowMs: number) {
+    this.burst = Math.max(1, Math.floor(limit / 20));
+    this.perMs = Math.max(1, limit - this.burst) / windowMs;
+    this.tokens = this.burst;
   }
 
-  record(at: number): void {
-    this.stamps.push(at);
-    if (this.stamps.length > this.limit) this.stamps.shift();
+  private refill(now: number): void {
+    if (now > this.last) {
+      this.tokens = Math.min(this.burst, this.tokens + (this.last === -Infinity ? 0 : (now - this.last) * this.perMs));
+      this.last = now;
+    }
+  }
+
+  /** The earliest instant at which one more request fits. */
+  nextFree(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? now : now + Math.ceil((1 - this.tokens) / this.perMs);
+  }
+
+  record(now: number): void {
+    this.refill(now);
+    this.tokens -= 1;
   }
 }
 
@@ -41,6 +59,8 @@ export interface LimiterOptions {
   onWait?: (info: WaitInfo) => void;
   /** Waits shorter than this are not announced (pacing inside a minute is routine). */
   announceAfterMs?: number;
+  /** Multiplies the windows of endpoint buckets (compressed-time tests); default 1. */
+  bucketWindowScale?: number;
 }
 
 /**
@@ -49,14 +69,14 @@ export interface LimiterOptions {
  * 429s) can only make us slower, never faster, than our own count.
  */
 export class RateLimiter {
-  private readonly windows: SlidingWindow[];
-  private readonly buckets = new Map<string, SlidingWindow>();
+  private readonly windows: TokenBucket[];
+  private readonly buckets = new Map<string, TokenBucket>();
   private pausedUntil = 0;
   private pauseReason = '';
   private tail: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LimiterOptions) {
-    this.windows = opts.windows.map((w) => new SlidingWindow(w.limit, w.windowMs));
+    this.windows = opts.windows.map((w) => new TokenBucket(w.limit, w.windowMs));
   }
 
   /** Resolves when a request may be sent now. `bucket` adds an endpoint's own, tighter window. */
@@ -81,10 +101,10 @@ export class RateLimiter {
     this.pauseUntil(resetEpochSeconds * 1000, 'DigitalOcean reports the hourly request quota is used up');
   }
 
-  private bucketFor(bucket: { key: string } & WindowLimit): SlidingWindow {
+  private bucketFor(bucket: { key: string } & WindowLimit): TokenBucket {
     let window = this.buckets.get(bucket.key);
     if (!window) {
-      window = new SlidingWindow(bucket.limit, bucket.windowMs);
+      window = new TokenBucket(bucket.limit, bucket.windowMs * (this.opts.bucketWindowScale ?? 1));
       this.buckets.set(bucket.key, window);
     }
     return window;
