@@ -48,7 +48,7 @@ export async function readStream(
         const emittedAt = Date.now();
         for (const data of records) {
           if (!checkpoint.accept(data, partition)) continue;
-          const pending = writer.emit({ type: 'RECORD', record: { stream, data, emitted_at: emittedAt } });
+          const pending = writer.record(stream, data, emittedAt);
           if (pending) await pending;
         }
       },

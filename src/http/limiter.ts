@@ -18,7 +18,8 @@ class TokenBucket {
   private readonly perMs: number;
 
   constructor(readonly limit: number, readonly windowMs: number) {
-    this.burst = Math.max(1, Math.floor(limit / 20));
+    // A small limit (SSH keys: 10 a minute) keeps half as a burst, so a two-page list does not wait.
+    this.burst = limit <= 20 ? Math.ceil(limit / 2) : Math.floor(limit / 20);
     this.perMs = Math.max(1, limit - this.burst) / windowMs;
     this.tokens = this.burst;
   }

@@ -8,6 +8,9 @@ import { loadSchema } from '../../src/streams/schemas.js';
 
 const addFormats = formats.default;
 
+// In-process runs compress every wait (pacing, backoff) as the spawned end-to-end runs do.
+process.env.SOURCE_DIGITALOCEAN_TIME_SCALE ??= '0.001';
+
 export interface Message {
   type: string;
   record?: { stream: string; data: Record<string, unknown>; emitted_at: number };
