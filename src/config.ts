@@ -84,6 +84,11 @@ function checkToken(token: string): void {
   if (/[\s\x00-\x1f\x7f]/.test(token)) {
     throw new ConfigError("The config field 'api_token' contains whitespace or control characters; paste the token alone.");
   }
+  // Anything beyond printable ASCII (a typographic quote picked up with the paste) cannot go in an HTTP
+  // header: fetch would fail every request with an error that looks like a network failure.
+  if (/[^\x21-\x7e]/.test(token)) {
+    throw new ConfigError("The config field 'api_token' contains characters that are not plain ASCII (such as typographic quotes); paste the token alone.");
+  }
 }
 
 /** Validate a parsed config file against spec.json and the rules beyond it; apply defaults. */
@@ -91,8 +96,9 @@ export function parseConfig(raw: unknown): SourceConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError('The config must be a JSON object.');
   }
-  validate(raw);
-  const input = raw as Record<string, unknown>;
+  // Tools that build configs from forms (PyAirbyte, Meltano) send unset optional fields as null.
+  const input = Object.fromEntries(Object.entries(raw).filter(([key, value]) => value !== null || key === 'api_token'));
+  validate(input);
   const token = input.api_token as string;
   checkToken(token);
   const apiUrl = typeof input.api_url === 'string' ? input.api_url : (defaultOf('api_url') as string);

@@ -4,6 +4,7 @@ import { runRead } from '../engine/read.js';
 import type { StreamJob } from '../engine/read-stream.js';
 import type { ProtocolWriter } from '../protocol/writer.js';
 import { createRuntime } from '../runtime.js';
+import { createLeakWatch } from '../scopes.js';
 import { parseStateInput } from '../state/input.js';
 import { selectStreams } from './catalog.js';
 
@@ -21,7 +22,14 @@ export async function readCommand(
     if (!names.has(name)) log('INFO', `The state file has a state for stream '${name}', which the catalog does not select; it is ignored.`);
   }
   const { client } = createRuntime(config, writer);
-  const ctx: EngineContext = { client, writer, log, concurrency: config.maxConcurrency, abort: new AbortController() };
+  const ctx: EngineContext = {
+    client,
+    writer,
+    log,
+    concurrency: config.maxConcurrency,
+    abort: new AbortController(),
+    leakWatch: createLeakWatch(),
+  };
   const jobs: StreamJob[] = selected.map(({ def, mode }) => ({ def, mode, inputState: states.get(def.name) }));
   const started = Date.now();
   const outcome = await runRead(jobs, ctx, config.startDate);

@@ -11,4 +11,9 @@ export interface EngineContext {
   concurrency: number;
   /** Set when the whole sync must stop (the token was rejected). */
   abort: AbortController;
+  /**
+   * Looks at raw records (before stripping) for credentials only an over-privileged token can see;
+   * returns a warning the first time. See src/scopes/leak.ts.
+   */
+  leakWatch?: (stream: string, rawRecord: unknown) => string | undefined;
 }

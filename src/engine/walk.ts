@@ -1,5 +1,6 @@
 import { ApiError } from '../http/errors.js';
 import { paginate } from '../http/paginate.js';
+import { revealsCredentials } from '../scopes/leak.js';
 import { extractRecords, RecordShaper, type PartitionKeys, type Record_ } from '../records/shape.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
@@ -33,6 +34,7 @@ export async function walkStream(
   handlers: WalkHandlers,
 ): Promise<void> {
   const shaper = new RecordShaper(def);
+  const watchLeaks = ctx.leakWatch !== undefined && revealsCredentials(def.name);
   const bucket = def.rateLimit ? { key: def.path, limit: def.rateLimit.requests, windowMs: def.rateLimit.windowMs } : undefined;
   await forEachConcurrent(partitions, def.parent ? ctx.concurrency : 1, async (keys) => {
     const id = partitionId(keys);
@@ -43,6 +45,12 @@ export async function walkStream(
       for await (const page of paginate(ctx.client, path, def.pagination, def.query ?? {}, { label: def.name, bucket }, ctx.concurrency)) {
         if (ctx.abort.signal.aborted) throw new SyncAborted();
         const records = extractRecords(def, page.body);
+        if (watchLeaks) {
+          for (const raw of records) {
+            const warning = ctx.leakWatch?.(def.name, raw);
+            if (warning) ctx.log('WARN', warning);
+          }
+        }
         for (let i = 0; i < records.length; i++) records[i] = shaper.shape(records[i], keys);
         await handlers.onPage(records, id, first ? page.total : undefined);
         first = false;

@@ -63,10 +63,11 @@ function headerNumber(headers: Headers, name: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-function apiMessageOf(body: unknown): string | undefined {
+/** DigitalOcean's explanation of an error; the token is cut out should the server ever echo it. */
+function apiMessageOf(body: unknown, token: string): string | undefined {
   if (body && typeof body === 'object' && 'message' in body) {
     const message = (body as { message: unknown }).message;
-    if (typeof message === 'string') return message.slice(0, 300);
+    if (typeof message === 'string') return (token ? message.split(token).join('[token]') : message).slice(0, 300);
   }
   return undefined;
 }
@@ -158,7 +159,7 @@ export class DigitalOceanClient {
       ok: false,
       status: response.status,
       kind,
-      apiMessage: apiMessageOf(body),
+      apiMessage: apiMessageOf(body, this.opts.token),
       retryAfterMs: kind === 'rate_limited' ? this.retryAfterMs(response.headers) : undefined,
     };
   }
@@ -167,17 +168,20 @@ export class DigitalOceanClient {
     this.opts.limiter.observe(headerNumber(headers, 'ratelimit-remaining'), headerNumber(headers, 'ratelimit-reset'));
   }
 
-  /** retry-after (seconds, or an HTTP date), else ratelimit-reset (epoch seconds), else unknown. */
+  /**
+   * retry-after (seconds, or an HTTP date), else ratelimit-reset (epoch seconds), else unknown (the
+   * caller backs off). An empty or negative retry-after is ignored rather than read as "retry now"; a
+   * reset instant that is already past (clock skew) says nothing about how long to wait.
+   */
   private retryAfterMs(headers: Headers): number | undefined {
-    const retryAfter = headers.get('retry-after');
-    if (retryAfter !== null) {
-      const seconds = Number(retryAfter);
-      if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000 * this.opts.timeScale;
+    const retryAfter = headers.get('retry-after')?.trim() ?? '';
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000 * this.opts.timeScale;
+    if (/[a-z]/i.test(retryAfter)) {
       const date = Date.parse(retryAfter);
       if (Number.isFinite(date)) return Math.max(0, date - this.opts.clock.now());
     }
     const reset = headerNumber(headers, 'ratelimit-reset');
-    if (reset !== undefined) return Math.max(0, reset * 1000 - this.opts.clock.now());
+    if (reset !== undefined && reset * 1000 > this.opts.clock.now()) return reset * 1000 - this.opts.clock.now();
     return undefined;
   }
 }

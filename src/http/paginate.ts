@@ -59,8 +59,9 @@ function nextParams(link: string, style: PageStyle): Record<string, string> | un
 }
 
 /**
- * Every page of one list, in order. Guards instead of loops: a page asked for twice, or more pages
- * than `meta.total` allows, stops the list with an error rather than looping or quietly truncating.
+ * Every page of one list, in order. Guards instead of loops: a page asked for twice, numbered pages
+ * out of sequence, or more pages than `meta.total` allows, stops the list with an error rather than
+ * looping, re-reading or quietly truncating.
  * A list documented as unpaged is still followed if the API announces a next page.
  *
  * Once the first page gives `meta.total`, up to `prefetch` pages are requested ahead of the one being
@@ -81,6 +82,8 @@ export async function* paginate(
   let params: Record<string, string> = {};
   let total: number | undefined;
   const perPage = style === 'none' ? DEFAULT_PER_PAGE : PER_PAGE;
+  /** Number of the page just read, for lists paged by number (the first request sends no `page`: page 1). */
+  let pageNumber = 1;
   for (let pageCount = 1; ; pageCount++) {
     const key = JSON.stringify(params);
     if (seen.has(key)) throw paginationError(path, `page ${key} was announced twice`);
@@ -107,6 +110,12 @@ export async function* paginate(
     if (!link) return;
     const next = nextParams(link, style);
     if (!next) throw paginationError(path, 'the next-page link has no usable page parameter');
+    if (next.page_token === undefined) {
+      // Numbered pages must follow each other: going back re-reads records, skipping ahead misses some.
+      const announced = Number(next.page);
+      if (announced !== pageNumber + 1) throw paginationError(path, `page ${pageNumber} announced page ${announced} as the next one`);
+      pageNumber = announced;
+    }
     params = next;
   }
 }

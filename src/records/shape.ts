@@ -11,6 +11,16 @@ function isObject(value: unknown): value is Record_ {
 }
 
 /**
+ * A map key written as a plain decimal integer becomes that number; anything else ("007", "1e3",
+ * "0x1F", " 5", an id too large to be exact) stays the string the API sent, so no key is altered.
+ */
+function integerKey(key: string): string | number {
+  if (!/^-?(0|[1-9][0-9]*)$/.test(key)) return key;
+  const value = Number(key);
+  return Number.isSafeInteger(value) ? value : key;
+}
+
+/**
  * The records of one response body, per the row's shape. A body without the expected key is an API
  * change we must not mistake for "no records", so it throws.
  */
@@ -33,7 +43,7 @@ export function extractRecords(def: StreamDef, body: Record_): Record_[] {
       const keyField = def.mapKeyField ?? 'key';
       return Object.entries(container).map(([key, value]) => ({
         ...(isObject(value) ? value : { value }),
-        [keyField]: Number.isInteger(Number(key)) && key.trim() !== '' ? Number(key) : key,
+        [keyField]: integerKey(key),
       }));
     }
   }

@@ -41,11 +41,15 @@ function apply(node: unknown, steps: readonly Step[], at: number): void {
     for (const key of Object.keys(object)) {
       if (key !== name) apply(object[key], steps, at);
       else if (last) delete object[key];
-      else apply(object[key], steps, at + 1);
+      else {
+        apply(object[key], steps, at + 1);
+        // `..a.b` also means an `a` nested inside this one.
+        apply(object[key], steps, at);
+      }
     }
     return;
   }
-  if (!(name in object)) return;
+  if (!Object.hasOwn(object, name)) return;
   if (last) delete object[name];
   else apply(object[name], steps, at + 1);
 }

@@ -6,6 +6,9 @@ const CONNECTION_SECRETS = ['connection', 'private_connection', 'standby_connect
 
 const clusterChild = { stream: 'database_clusters', keys: { database_cluster_id: 'id' } } as const;
 
+/** Engines with logical databases: every engine of the OpenAPI's enum but Caching (redis) and Valkey. */
+const ENGINES_WITH_DBS = ['pg', 'mysql', 'mongodb', 'kafka', 'opensearch', 'advanced_pg', 'advanced_mysql'];
+
 export const databaseStreams: readonly StreamDef[] = [
   {
     name: 'database_clusters',
@@ -97,6 +100,121 @@ export const databaseStreams: readonly StreamDef[] = [
     scope: 'database:read',
     primaryKey: ['database_cluster_id', 'uuid'],
     parent: clusterChild,
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    name: 'database_dbs',
+    resource: 'Databases',
+    path: '/v2/databases/{database_cluster_id}/dbs',
+    recordsKey: 'dbs',
+    shape: 'list',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id', 'name'],
+    // "Database management is not supported for Caching or Valkey clusters."
+    parent: { ...clusterChild, filter: { field: 'engine', values: ENGINES_WITH_DBS } },
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // The body is the record: { eviction_policy: "..." } plus the injected cluster id.
+    name: 'database_eviction_policies',
+    resource: 'Database Eviction Policy',
+    path: '/v2/databases/{database_cluster_id}/eviction_policy',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id'],
+    parent: { ...clusterChild, filter: { field: 'engine', values: ['redis', 'valkey'] } },
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // The body is the record: { sql_mode: "..." } plus the injected cluster id.
+    name: 'database_sql_modes',
+    resource: 'Database SQL Mode',
+    path: '/v2/databases/{database_cluster_id}/sql_mode',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id'],
+    parent: { ...clusterChild, filter: { field: 'engine', values: ['mysql'] } },
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    name: 'database_kafka_topics',
+    resource: 'Database Topics (Kafka)',
+    path: '/v2/databases/{database_cluster_id}/topics',
+    recordsKey: 'topics',
+    shape: 'list',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id', 'name'],
+    parent: { ...clusterChild, filter: { field: 'engine', values: ['kafka'] } },
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    name: 'database_opensearch_indexes',
+    resource: 'Database Indexes',
+    path: '/v2/databases/{database_cluster_id}/indexes',
+    recordsKey: 'indexes',
+    shape: 'list',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id', 'index_name'],
+    parent: { ...clusterChild, filter: { field: 'engine', values: ['opensearch'] } },
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // config is rsyslog (ca, key, cert), elasticsearch/opensearch (url with user:password, ca) or
+    // datadog (datadog_api_key). The whole url goes: its credentials cannot be cut out of it here.
+    name: 'database_log_sinks',
+    resource: 'Database Log Sinks',
+    path: '/v2/databases/{database_cluster_id}/logsink',
+    recordsKey: 'sinks',
+    shape: 'list',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id', 'sink_id'],
+    parent: clusterChild,
+    pagination: 'none',
+    strip: ['config.key', 'config.cert', 'config.ca', 'config.url', 'config.datadog_api_key'],
+  },
+  {
+    name: 'database_autoscale',
+    resource: 'Database Autoscale',
+    path: '/v2/databases/{database_cluster_id}/autoscale',
+    recordsKey: 'autoscale',
+    shape: 'object',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id'],
+    parent: clusterChild,
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // The OpenAPI types create_time as a plain string; its example and the API give RFC 3339 times.
+    name: 'database_events',
+    resource: 'Database Events',
+    path: '/v2/databases/{database_cluster_id}/events',
+    recordsKey: 'events',
+    shape: 'list',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id', 'id'],
+    parent: clusterChild,
+    pagination: 'none',
+    cursor: { field: 'create_time', kind: 'datetime' },
+    strip: [],
+  },
+  {
+    // The body is the record (options per engine, version_availability): reference data, no key.
+    name: 'database_options',
+    resource: 'Database Options',
+    path: '/v2/databases/options',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'database:read',
+    primaryKey: [],
     pagination: 'none',
     strip: [],
   },

@@ -1,5 +1,7 @@
 import type { StreamDef } from './types.js';
 
+const clusterChild = { stream: 'kubernetes_clusters', keys: { cluster_id: 'id' } } as const;
+
 export const kubernetesStreams: readonly StreamDef[] = [
   {
     name: 'kubernetes_clusters',
@@ -20,7 +22,45 @@ export const kubernetesStreams: readonly StreamDef[] = [
     shape: 'list',
     scope: 'kubernetes:read',
     primaryKey: ['cluster_id', 'id'],
-    parent: { stream: 'kubernetes_clusters', keys: { cluster_id: 'id' } },
+    parent: clusterChild,
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    name: 'kubernetes_cluster_upgrades',
+    resource: 'Cluster Upgrades',
+    path: '/v2/kubernetes/clusters/{cluster_id}/upgrades',
+    recordsKey: 'available_upgrade_versions',
+    shape: 'list',
+    scope: 'kubernetes:read',
+    primaryKey: ['cluster_id', 'slug'],
+    parent: clusterChild,
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // The body is the latest run (run_id, requested_at, completed_at, diagnostics). The API answers 404
+    // for a cluster on which clusterlint never ran: that cluster simply has no record.
+    name: 'kubernetes_cluster_lint_results',
+    resource: 'Cluster Lint Results',
+    path: '/v2/kubernetes/clusters/{cluster_id}/clusterlint',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'kubernetes:read',
+    primaryKey: ['cluster_id', 'run_id'],
+    parent: { ...clusterChild, notFound: 'empty' },
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // Reference data (regions, versions, sizes) in one record: no key identifies it.
+    name: 'kubernetes_options',
+    resource: 'Options',
+    path: '/v2/kubernetes/options',
+    recordsKey: 'options',
+    shape: 'object',
+    scope: 'kubernetes:read',
+    primaryKey: [],
     pagination: 'none',
     strip: [],
   },

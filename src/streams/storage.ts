@@ -1,5 +1,6 @@
 import type { StreamDef } from './types.js';
 
+/** Block Storage, NFS, Spaces keys and snapshots. */
 export const storageStreams: readonly StreamDef[] = [
   {
     name: 'volumes',
@@ -10,6 +11,68 @@ export const storageStreams: readonly StreamDef[] = [
     scope: 'block_storage:read',
     primaryKey: ['id'],
     pagination: 'page',
+    strip: [],
+  },
+  {
+    name: 'volume_snapshots',
+    resource: 'Volume Snapshots',
+    path: '/v2/volumes/{volume_id}/snapshots',
+    recordsKey: 'snapshots',
+    shape: 'list',
+    scope: 'block_storage_snapshot:read',
+    primaryKey: ['volume_id', 'id'],
+    parent: { stream: 'volumes', keys: { volume_id: 'id' } },
+    pagination: 'page',
+    cursor: { field: 'created_at', kind: 'datetime' },
+    strip: [],
+  },
+  {
+    // The OpenAPI declares `region` optional (the prose says "per region"); we list without it.
+    name: 'nfs_shares',
+    resource: 'NFS Shares',
+    path: '/v2/nfs',
+    recordsKey: 'shares',
+    shape: 'list',
+    scope: 'nfs:list',
+    primaryKey: ['id'],
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    name: 'nfs_snapshots',
+    resource: 'NFS Snapshots',
+    path: '/v2/nfs/snapshots',
+    recordsKey: 'snapshots',
+    shape: 'list',
+    scope: 'nfs:list',
+    primaryKey: ['id'],
+    pagination: 'none',
+    cursor: { field: 'created_at', kind: 'datetime' },
+    strip: [],
+  },
+  {
+    // DigitalOcean documents secret_key on create only; it is stripped in case a list ever carries it.
+    name: 'spaces_keys',
+    resource: 'Spaces Keys',
+    path: '/v2/spaces/keys',
+    recordsKey: 'keys',
+    shape: 'list',
+    scope: 'spaces_key:read',
+    primaryKey: ['access_key'],
+    pagination: 'page',
+    strip: ['secret_key'],
+  },
+  {
+    // Droplet and volume snapshots together; snapshots are immutable.
+    name: 'snapshots',
+    resource: 'Snapshots',
+    path: '/v2/snapshots',
+    recordsKey: 'snapshots',
+    shape: 'list',
+    scope: 'snapshot:read',
+    primaryKey: ['id'],
+    pagination: 'page',
+    cursor: { field: 'created_at', kind: 'datetime' },
     strip: [],
   },
 ];

@@ -36,6 +36,7 @@ t.test('incremental streams follow the acceptance-test rules', async (t) => {
   const first = await spawnCli(base);
   t.equal(first.code, 0, 'first read succeeds');
   t.same(first.protocolErrors, [], 'first read: valid protocol');
+  t.notMatch(first.stdout, /over-privileged/, 'a least-privileged token draws no over-privilege warning');
 
   await t.test('a second read from the final state repeats nothing unchanged', async (t) => {
     const stateFile = writeInputs({ 'state.json': lastStates(first.messages) })['state.json'];

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import t from 'tap';
 import { DEFAULT_TOKENS, startFakeApi, type FakeApi } from '../../fake-api/server.js';
+import { compileStripper } from '../../src/records/strip.js';
+import { compileStripper } from '../../src/records/strip.js';
 import { STREAMS } from '../../src/streams/index.js';
 import type { StreamDef } from '../../src/streams/types.js';
 import { spawnCli, type SpawnResult } from '../helpers/e2e.js';
@@ -22,13 +24,22 @@ const catalog = {
 };
 
 function identity(def: StreamDef, data: Record<string, unknown>): string {
-  return def.primaryKey.length > 0 ? JSON.stringify(def.primaryKey.map((f) => data[f])) : JSON.stringify(data);
+  if (def.primaryKey.length > 0) return JSON.stringify(def.primaryKey.map((f) => data[f]));
+  // Without a key the whole record is its identity, compared as emitted: secrets stripped.
+  const emitted = structuredClone(data);
+  compileStripper(def.strip)(emitted);
+  return JSON.stringify(emitted);
 }
 
 function expectedIdentities(api: FakeApi): Set<string> {
   const all = new Set<string>();
   for (const def of STREAMS) {
-    for (const record of api.account.expectedRecords(def.name, { withSecrets: false })) all.add(`${def.name} ${identity(def, record)}`);
+    // Records without a primary key are compared whole, as the connector emits them: stripped.
+    const strip = compileStripper(def.strip);
+    for (const record of api.account.expectedRecords(def.name, { withSecrets: false })) {
+      strip(record);
+      all.add(`${def.name} ${identity(def, record)}`);
+    }
   }
   return all;
 }

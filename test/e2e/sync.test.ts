@@ -26,6 +26,8 @@ t.test('a full sync of every stream', async (t) => {
   t.same(errorTraces(run.messages), [], 'no error traces');
   t.equal(run.stderr, '', 'nothing on stderr');
   t.notOk(run.stdout.includes(token) || run.stderr.includes(token), 'the token appears nowhere');
+  const warnings = run.messages.filter((m) => m.log?.level === 'WARN' && m.log.message.includes('over-privileged'));
+  t.equal(warnings.length, 1, 'one WARN says the token can see database credentials');
 
   const stats = api.stats(0);
   t.equal(

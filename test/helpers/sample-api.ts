@@ -31,6 +31,10 @@ function sampleValue(def: StreamDef, field: string, i: number): unknown {
     return def.cursor.kind === 'integer' ? 1000 + i : new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString();
   }
   switch (firstType(schema)) {
+    case 'object':
+      return {};
+    case 'array':
+      return [];
     case 'integer':
     case 'number':
       return 1000 + i;
@@ -70,7 +74,14 @@ export function sampleRecord(def: StreamDef, i: number, extra: Json = {}): Json 
   for (const field of def.primaryKey) if (!injected.has(field) && field !== def.mapKeyField) record[field] = sampleValue(def, field, i);
   if (def.cursor) record[def.cursor.field] = sampleValue(def, def.cursor.field, i);
   for (const path of def.strip) plant(record, path);
-  return { ...record, ...extra };
+  const full = { ...record, ...extra };
+  // A row with no key, cursor or secret of its own (balance, options) still needs a field: the
+  // platform drops records with empty data.
+  if (Object.keys(full).length === 0) {
+    const field = Object.keys(loadSchema(def.name).properties ?? {}).find((f) => !injected.has(f));
+    if (field !== undefined) full[field] = sampleValue(def, field, i);
+  }
+  return full;
 }
 
 export interface Expectation {
@@ -99,18 +110,19 @@ function fillPath(def: StreamDef, keys: Json | undefined): string {
 /** Mocks every request of one partition (all its pages); returns the raw records served. */
 function mockPartition(scope: nock.Scope, def: StreamDef, keys: Json | undefined, count: number, offset: number, extraFields: (i: number) => Json): Json[] {
   const path = fillPath(def, keys);
+  const fixed = def.query ?? {};
   const records = Array.from({ length: count }, (_, i) => {
     const record = sampleRecord(def, offset + i, extraFields(offset + i));
     if (def.shape === 'map') record[def.mapKeyField ?? 'key'] = 5000 + offset + i;
     return record;
   });
   if (def.pagination === 'none' || def.shape !== 'list') {
-    scope.get(path).query(def.pagination === 'none' ? {} : { per_page: '200' }).reply(200, bodyFor(def, records, def.shape === 'object' ? {} : { links: {}, meta: { total: count } }));
+    scope.get(path).query(def.pagination === 'none' ? { ...fixed } : { ...fixed, per_page: '200' }).reply(200, bodyFor(def, records, def.shape === 'object' ? {} : { links: {}, meta: { total: count } }));
     return records;
   }
   const pages = [records.slice(0, 200), records.slice(200)].filter((p, i) => i === 0 || p.length > 0);
   pages.forEach((page, index) => {
-    const query: Record<string, string> = { per_page: '200' };
+    const query: Record<string, string> = { ...fixed, per_page: '200' };
     if (index > 0) Object.assign(query, def.pagination === 'token' ? { page_token: `tok-${index + 1}` } : { page: String(index + 1) });
     const nextParam = def.pagination === 'token' ? `page_token=tok-${index + 2}` : `page=${index + 2}`;
     // The next link deliberately names another host: only its page parameter may be used.

@@ -1,0 +1,151 @@
+/**
+ * Writes the inputs of Airbyte's connector acceptance tests that derive from the stream table and the
+ * fake account (seed 42, scale 5), by running the connector itself against the fake DigitalOcean API:
+ *
+ *   integration_tests/configured_catalog.json   every stream; incremental where the stream supports it
+ *   integration_tests/expected_records.jsonl    every record a full read returns, sorted per stream
+ *   integration_tests/abnormal_state.json       the read's final states, every cursor moved to 2999
+ *   acceptance-test-config.yml                  the generated `empty_streams` block (between its markers)
+ *
+ *   npm run build && npm run generate:integration-tests
+ *
+ * Deterministic: the fake account does not depend on the clock, records are sorted, and emitted_at
+ * (which the acceptance tests ignore) is a constant.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { startFakeApi } from '../fake-api/server.js';
+import { runCli } from '../src/cli.js';
+import { packageRoot } from '../src/paths.js';
+import { ProtocolWriter } from '../src/protocol/writer.js';
+import { STREAMS } from '../src/streams/index.js';
+import type { StreamDef } from '../src/streams/types.js';
+
+export const SEED = 42;
+export const SCALE = 5;
+/** Any fixed instant: the acceptance tests compare `data` only. */
+const EMITTED_AT = 1_735_689_600_000;
+const FUTURE_DATETIME = '2999-12-31T23:59:59Z';
+const FUTURE_INTEGER = 9_007_199_254_740_991;
+const EMPTY_BEGIN = '# BEGIN generated empty_streams (npm run generate:integration-tests)';
+const EMPTY_END = '# END generated empty_streams';
+
+interface Line {
+  type: string;
+  record?: { stream: string; data: Record<string, unknown> };
+  state?: { type: string; stream: { stream_descriptor: { name: string }; stream_state: Record<string, unknown> } };
+  trace?: { type: string; error?: { message: string } };
+}
+
+export function configuredCatalog(streams: readonly StreamDef[] = STREAMS) {
+  return {
+    streams: streams.map((def) => ({
+      stream: {
+        name: def.name,
+        json_schema: {},
+        supported_sync_modes: def.cursor ? ['full_refresh', 'incremental'] : ['full_refresh'],
+        ...(def.cursor ? { source_defined_cursor: true, default_cursor_field: [def.cursor.field] } : {}),
+        source_defined_primary_key: def.primaryKey.map((field) => [field]),
+      },
+      sync_mode: def.cursor ? 'incremental' : 'full_refresh',
+      ...(def.cursor ? { cursor_field: [def.cursor.field] } : {}),
+      destination_sync_mode: 'append',
+      primary_key: def.primaryKey.map((field) => [field]),
+    })),
+  };
+}
+
+/** Every cursor value of a state moved to the far future, keeping the state's shape. */
+function futureState(def: StreamDef, state: Record<string, unknown>): Record<string, unknown> {
+  const future = def.cursor?.kind === 'integer' ? FUTURE_INTEGER : FUTURE_DATETIME;
+  if (def.parent) {
+    const partitions = (state.partitions ?? {}) as Record<string, unknown>;
+    return { partitions: Object.fromEntries(Object.keys(partitions).map((key) => [key, future])) };
+  }
+  return { [(def.cursor as NonNullable<StreamDef['cursor']>).field]: future };
+}
+
+async function readAll(catalogPath: string, configPath: string): Promise<Line[]> {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const code = await runCli(['read', '--config', configPath, '--catalog', catalogPath], new ProtocolWriter(sink));
+  const lines = chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+  const errors = lines.filter((l) => l.trace?.type === 'ERROR').map((l) => l.trace?.error?.message);
+  if (code !== 0 || errors.length > 0) throw new Error(`the read failed (exit ${code}): ${errors.join(' | ')}`);
+  return lines;
+}
+
+/** The `empty_streams` key with its entries (a flow `[]` when there are none: null is not a list). */
+function emptyStreamsBlock(indent: string, empty: readonly string[]): string {
+  const reason = `The fake account (seed ${SEED}, scale ${SCALE}) has no records for this stream.`;
+  const entries = empty.length === 0
+    ? [`${indent}empty_streams: []`]
+    : [`${indent}empty_streams:`, ...empty.flatMap((name) => [`${indent}  - name: ${name}`, `${indent}    bypass_reason: "${reason}"`])];
+  return [`${indent}${EMPTY_BEGIN}`, ...entries, `${indent}${EMPTY_END}`].join('\n');
+}
+
+/** Replaces the lines between the markers (keeping the markers' indentation). */
+export function replaceEmptyStreams(yaml: string, empty: readonly string[]): string {
+  const lines = yaml.split('\n');
+  const begin = lines.findIndex((l) => l.trim() === EMPTY_BEGIN);
+  const end = lines.findIndex((l) => l.trim() === EMPTY_END);
+  if (begin < 0 || end < begin) throw new Error(`acceptance-test-config.yml lacks the '${EMPTY_BEGIN}' … '${EMPTY_END}' markers`);
+  const indent = /^\s*/.exec(lines[begin])?.[0] ?? '';
+  return [...lines.slice(0, begin), emptyStreamsBlock(indent, empty), ...lines.slice(end + 1)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const root = packageRoot();
+  const dir = join(root, 'integration_tests');
+  // The connector paces itself at its per-minute limit; compress that (the fake API has no limits here).
+  process.env.SOURCE_DIGITALOCEAN_TIME_SCALE ??= '0.01';
+  const api = await startFakeApi({ seed: SEED, scale: SCALE, rateLimits: false });
+  try {
+    const catalog = configuredCatalog();
+    writeFileSync(join(dir, 'configured_catalog.json'), `${JSON.stringify(catalog, null, 2)}\n`);
+    const config = JSON.parse(readFileSync(join(dir, 'sample_config.json'), 'utf8')) as Record<string, unknown>;
+    const tmp = mkdtempSync(join(tmpdir(), 'source-do-expected-'));
+    let lines: Line[];
+    try {
+      writeFileSync(join(tmp, 'config.json'), JSON.stringify({ ...config, api_url: api.url }));
+      lines = await readAll(join(dir, 'configured_catalog.json'), join(tmp, 'config.json'));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+
+    const byStream = new Map<string, string[]>(STREAMS.map((def) => [def.name, []]));
+    const lastState = new Map<string, Record<string, unknown>>();
+    for (const line of lines) {
+      if (line.record) byStream.get(line.record.stream)?.push(JSON.stringify({ stream: line.record.stream, data: line.record.data, emitted_at: EMITTED_AT }));
+      if (line.state) lastState.set(line.state.stream.stream_descriptor.name, line.state.stream.stream_state);
+    }
+    const records = [...byStream.values()].flatMap((list) => list.sort());
+    writeFileSync(join(dir, 'expected_records.jsonl'), `${records.join('\n')}\n`);
+
+    const abnormal = STREAMS.filter((def) => def.cursor).map((def) => ({
+      type: 'STREAM',
+      stream: { stream_descriptor: { name: def.name }, stream_state: futureState(def, lastState.get(def.name) ?? {}) },
+    }));
+    writeFileSync(join(dir, 'abnormal_state.json'), `${JSON.stringify(abnormal, null, 2)}\n`);
+
+    const empty = [...byStream].filter(([, list]) => list.length === 0).map(([name]) => name);
+    const yamlPath = join(root, 'acceptance-test-config.yml');
+    writeFileSync(yamlPath, replaceEmptyStreams(readFileSync(yamlPath, 'utf8'), empty));
+    process.stdout.write(
+      `${records.length} records of ${STREAMS.length - empty.length} streams; ${empty.length} empty stream(s): ${empty.join(', ') || 'none'}; ` +
+        `${abnormal.length} incremental stream(s) in abnormal_state.json\n`,
+    );
+  } finally {
+    await api.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,104 @@
+import type { StreamDef } from './types.js';
+
+/**
+ * Secret values of an app spec. `..spec` matches every spec in the record: an app carries its own
+ * spec plus those of its active, in-progress, pending and pinned deployments; a deployment carries one.
+ * Only values go: env var names, registry names, log destination names and endpoints stay.
+ */
+const APP_SPEC_SECRETS = [
+  '..spec..envs[].value',
+  '..spec..image.registry_credentials',
+  '..spec..log_destinations..api_key',
+  '..spec..log_destinations..token',
+  '..spec..log_destinations..basic_auth.password',
+];
+
+const appChild = { stream: 'apps', keys: { app_id: 'id' } } as const;
+
+export const appStreams: readonly StreamDef[] = [
+  {
+    name: 'apps',
+    resource: 'Apps',
+    path: '/v2/apps',
+    recordsKey: 'apps',
+    shape: 'list',
+    scope: 'app:read',
+    primaryKey: ['id'],
+    pagination: 'page',
+    strip: APP_SPEC_SECRETS,
+  },
+  {
+    // A deployment changes phase while it runs, then stays fixed: updated_at moves with it.
+    name: 'app_deployments',
+    resource: 'App Deployments',
+    path: '/v2/apps/{app_id}/deployments',
+    recordsKey: 'deployments',
+    shape: 'list',
+    scope: 'app:read',
+    primaryKey: ['app_id', 'id'],
+    parent: appChild,
+    pagination: 'page',
+    cursor: { field: 'updated_at', kind: 'datetime' },
+    strip: APP_SPEC_SECRETS,
+  },
+  {
+    name: 'app_alerts',
+    resource: 'App Alerts',
+    path: '/v2/apps/{app_id}/alerts',
+    recordsKey: 'alerts',
+    shape: 'list',
+    scope: 'app:read',
+    primaryKey: ['app_id', 'id'],
+    parent: appChild,
+    pagination: 'none',
+    // Slack webhook URLs are bearer secrets; the channel names stay.
+    strip: ['slack_webhooks[].url'],
+  },
+  {
+    name: 'app_instances',
+    resource: 'App Instances',
+    path: '/v2/apps/{app_id}/instances',
+    recordsKey: 'instances',
+    shape: 'list',
+    scope: 'app:read',
+    primaryKey: ['app_id', 'instance_name'],
+    parent: appChild,
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    name: 'app_health',
+    resource: 'App Health',
+    path: '/v2/apps/{app_id}/health',
+    recordsKey: 'app_health',
+    shape: 'object',
+    scope: 'app:read',
+    primaryKey: ['app_id'],
+    parent: appChild,
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    name: 'app_regions',
+    resource: 'App Regions',
+    path: '/v2/apps/regions',
+    recordsKey: 'regions',
+    shape: 'list',
+    scope: 'app:read',
+    primaryKey: ['slug'],
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // The body's discount_percent sits beside the list and is not part of any record.
+    name: 'app_instance_sizes',
+    resource: 'App Instance Sizes',
+    path: '/v2/apps/tiers/instance_sizes',
+    recordsKey: 'instance_sizes',
+    shape: 'list',
+    scope: 'app:read',
+    primaryKey: ['slug'],
+    pagination: 'none',
+    strip: [],
+  },
+];

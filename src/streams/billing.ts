@@ -1,0 +1,46 @@
+import type { StreamDef } from './types.js';
+
+/** Account & Billing, billing side (the account itself is in account.ts). */
+export const billingStreams: readonly StreamDef[] = [
+  {
+    // The body is the record: month_to_date_balance, account_balance, month_to_date_usage, generated_at.
+    // One record per account and no field that names it, so no primary key.
+    name: 'balance',
+    resource: 'Balance',
+    path: '/v2/customers/my/balance',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'billing:read',
+    primaryKey: [],
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // An append-only ledger with no id: invoice_uuid is set on invoice entries only, so no primary key.
+    // No page/per_page parameter is declared; the engine still follows links.pages.next if one comes.
+    name: 'billing_history',
+    resource: 'Billing History',
+    path: '/v2/customers/my/billing_history',
+    recordsKey: 'billing_history',
+    shape: 'list',
+    scope: 'billing:read',
+    primaryKey: [],
+    pagination: 'none',
+    cursor: { field: 'date', kind: 'datetime' },
+    strip: [],
+  },
+  {
+    // Issued invoices only: the body's separate invoice_preview (the running month) is not a record.
+    // No cursor: invoice_period is a "YYYY-MM" string, not a date-time, and updated_at is only set on
+    // the preview. One invoice a month makes a full refresh cheap.
+    name: 'invoices',
+    resource: 'Invoices',
+    path: '/v2/customers/my/invoices',
+    recordsKey: 'invoices',
+    shape: 'list',
+    scope: 'billing:read',
+    primaryKey: ['invoice_uuid'],
+    pagination: 'page',
+    strip: [],
+  },
+];

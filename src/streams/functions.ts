@@ -1,0 +1,29 @@
+import type { StreamDef } from './types.js';
+
+export const functionStreams: readonly StreamDef[] = [
+  {
+    name: 'functions_namespaces',
+    resource: 'Namespaces',
+    path: '/v2/functions/namespaces',
+    recordsKey: 'namespaces',
+    shape: 'list',
+    scope: 'function:read',
+    primaryKey: ['uuid'],
+    pagination: 'none',
+    // `key` authenticates to the namespace together with its uuid.
+    strip: ['key'],
+  },
+  {
+    // DigitalOcean's path names the placeholder namespace_id; its value is the namespace's `namespace`.
+    name: 'functions_triggers',
+    resource: 'Triggers',
+    path: '/v2/functions/namespaces/{namespace}/triggers',
+    recordsKey: 'triggers',
+    shape: 'list',
+    scope: 'function:read',
+    primaryKey: ['namespace', 'name'],
+    parent: { stream: 'functions_namespaces', keys: { namespace: 'namespace' } },
+    pagination: 'none',
+    strip: [],
+  },
+];

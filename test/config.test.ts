@@ -1,0 +1,165 @@
+import t from 'tap';
+import { ConfigError, parseApiUrl, parseConfig } from '../src/config.js';
+
+const TOKEN = 'dop_v1_c0ffee_CONFIG_SECRET_42';
+
+/** The error parseConfig throws for `raw`, or a failed assertion when it accepts it. */
+function rejection(raw: unknown): ConfigError {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`accepted: ${JSON.stringify(raw)}`);
+}
+
+t.test('defaults are applied', async (t) => {
+  t.same(parseConfig({ api_token: TOKEN }), {
+    apiToken: TOKEN,
+    apiOrigin: 'https://api.digitalocean.com',
+    startDate: undefined,
+    requestsPerMinute: 240,
+    maxConcurrency: 8,
+  });
+});
+
+t.test('every field is read', async (t) => {
+  t.same(
+    parseConfig({
+      api_token: TOKEN,
+      api_url: 'https://mirror.example:8443/',
+      start_date: '2024-01-01T00:00:00Z',
+      requests_per_minute: 100,
+      max_concurrency: 2,
+      unknown_extra: true,
+    }),
+    {
+      apiToken: TOKEN,
+      apiOrigin: 'https://mirror.example:8443',
+      startDate: '2024-01-01T00:00:00Z',
+      requestsPerMinute: 100,
+      maxConcurrency: 2,
+    },
+  );
+});
+
+t.test('api_url: https anywhere, http only for loopback; the origin is returned', async (t) => {
+  const ok: [string, string][] = [
+    ['https://api.digitalocean.com', 'https://api.digitalocean.com'],
+    ['https://api.digitalocean.com/', 'https://api.digitalocean.com'],
+    ['https://api.digitalocean.com:443', 'https://api.digitalocean.com'],
+    ['HTTPS://API.DigitalOcean.com', 'https://api.digitalocean.com'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['http://127.45.6.7', 'http://127.45.6.7'],
+    ['http://[::1]:9000', 'http://[::1]:9000'],
+    ['http://localhost:3000/', 'http://localhost:3000'],
+    ['http://LOCALHOST', 'http://localhost'],
+  ];
+  for (const [input, origin] of ok) {
+    t.equal(parseApiUrl(input), origin, input);
+    t.equal(parseConfig({ api_token: TOKEN, api_url: input }).apiOrigin, origin, `${input} via parseConfig`);
+  }
+});
+
+t.test('api_url: what is rejected, and why', async (t) => {
+  const bad: [string, RegExp][] = [
+    ['http://api.digitalocean.com', /https/],
+    ['http://10.0.0.1', /https/],
+    ['http://0.0.0.0:80', /https/],
+    ['http://[::2]', /https/],
+    ['http://127.0.0.1.nip.io', /https/],
+    ['http://localhost.evil.example', /https/],
+    ['ftp://api.digitalocean.com', /https/],
+    ['file:///etc/passwd', /https|bare origin/],
+    ['https://user:pass@api.digitalocean.com', /user name or password/],
+    ['https://user@api.digitalocean.com', /user name or password/],
+    [`https://${TOKEN}@api.digitalocean.com`, /user name or password/],
+    ['https://api.digitalocean.com/v2', /path or query/],
+    ['https://api.digitalocean.com/?x=1', /path or query/],
+    ['https://api.digitalocean.com/#top', /path or query/],
+    ['not a url', /not a valid URL/],
+    ['', /not a valid URL/],
+  ];
+  for (const [input, why] of bad) {
+    const error = rejection({ api_token: TOKEN, api_url: input });
+    t.match(error.message, /'api_url'/, `${input}: names the field`);
+    t.match(error.message, why, `${input}: ${String(why)}`);
+    t.notMatch(error.message, TOKEN, `${input}: no token in the message`);
+  }
+});
+
+t.test('api_token: empty, blank, whitespace, control and non-ASCII characters are rejected', async (t) => {
+  const bad = ['', '   ', `${TOKEN}\n`, `\n${TOKEN}`, `${TOKEN} `, `dop v1`, `dop\tv1`, `dop\x00v1`, `dop\x1bv1`, `dop\x7fv1`, `“${TOKEN}”`, `${TOKEN}\u00a0`, `tök`];
+  for (const token of bad) {
+    const error = rejection({ api_token: token });
+    t.type(error, ConfigError);
+    t.equal(error.name, 'ConfigError');
+    t.match(error.message, /'api_token'/, `${JSON.stringify(token)}: names the field`);
+    if (token.trim().length > 0) t.notMatch(error.message, token.trim(), 'never echoes the value');
+    t.notMatch(error.message, TOKEN);
+  }
+});
+
+t.test('a plain ASCII token with punctuation is accepted', async (t) => {
+  t.equal(parseConfig({ api_token: 'dop_v1_a-b.c~d+e/f=' }).apiToken, 'dop_v1_a-b.c~d+e/f=');
+});
+
+t.test('the config must be a JSON object with api_token', async (t) => {
+  for (const raw of [null, [], 'text', 42, true]) t.match(rejection(raw).message, /JSON object/, JSON.stringify(raw));
+  t.match(rejection({}).message, /missing the required field 'api_token'/);
+  t.match(rejection({ api_url: 'https://api.digitalocean.com' }).message, /'api_token'/);
+});
+
+t.test('wrong types name the field and never show the token', async (t) => {
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [{ api_token: 12345678 }, 'api_token', /string/],
+    [{ api_token: [TOKEN] }, 'api_token', /string/],
+    [{ api_token: { value: TOKEN } }, 'api_token', /string/],
+    [{ api_token: TOKEN, api_url: 5 }, 'api_url', /string/],
+    [{ api_token: TOKEN, start_date: 20240101 }, 'start_date', /string/],
+    [{ api_token: TOKEN, requests_per_minute: '240' }, 'requests_per_minute', /integer/],
+    [{ api_token: TOKEN, requests_per_minute: 1.5 }, 'requests_per_minute', /integer/],
+    [{ api_token: TOKEN, max_concurrency: true }, 'max_concurrency', /integer/],
+  ];
+  for (const [raw, field, why] of cases) {
+    const error = rejection(raw);
+    t.match(error.message, `'${field}'`, `${JSON.stringify(raw)} names ${field}`);
+    t.match(error.message, why);
+    t.notMatch(error.message, TOKEN);
+    t.notMatch(error.message, '12345678');
+  }
+});
+
+t.test('optional fields sent as null are taken as unset', async (t) => {
+  const config = parseConfig({ api_token: TOKEN, max_concurrency: null, start_date: null, api_url: null, requests_per_minute: null });
+  t.equal(config.maxConcurrency, 8, 'default concurrency');
+  t.equal(config.requestsPerMinute, 240, 'default rate');
+  t.equal(config.startDate, undefined, 'no start date');
+  t.equal(config.apiOrigin, 'https://api.digitalocean.com', 'default API');
+  t.match(rejection({ api_token: null }).message, /api_token/, 'a null token is still an error naming the field');
+});
+
+t.test('requests_per_minute and max_concurrency bounds', async (t) => {
+  for (const value of [1, 250]) t.equal(parseConfig({ api_token: TOKEN, requests_per_minute: value }).requestsPerMinute, value);
+  for (const value of [0, -1, 251, 10_000]) {
+    const error = rejection({ api_token: TOKEN, requests_per_minute: value });
+    t.match(error.message, /'requests_per_minute' must be [<>]=/, `${value}`);
+  }
+  for (const value of [1, 32]) t.equal(parseConfig({ api_token: TOKEN, max_concurrency: value }).maxConcurrency, value);
+  for (const value of [0, 33]) {
+    const error = rejection({ api_token: TOKEN, max_concurrency: value });
+    t.match(error.message, /'max_concurrency' must be [<>]=/, `${value}`);
+  }
+});
+
+t.test('start_date must be an RFC 3339 instant', async (t) => {
+  for (const value of ['2024-01-01T00:00:00Z', '2024-02-29T23:59:59.123Z', '2024-01-01T00:00:00+02:00']) {
+    t.equal(parseConfig({ api_token: TOKEN, start_date: value }).startDate, value);
+  }
+  for (const value of ['2024-01-01', '2024-13-01T00:00:00Z', '2024-01-01 00:00:00Z', 'yesterday', '']) {
+    const error = rejection({ api_token: TOKEN, start_date: value });
+    t.match(error.message, /'start_date'/, JSON.stringify(value));
+    t.notMatch(error.message, TOKEN);
+  }
+});

@@ -1,0 +1,156 @@
+/**
+ * The registry metadata, the Dockerfile and package.json must agree: Airbyte pulls
+ * `<dockerRepository>:<dockerImageTag>` and reads the image's io.airbyte.* labels, and the connector
+ * reports package.json's version. Static checks only; scripts/test-image.sh builds and runs the image.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import t from 'tap';
+import { parse } from 'yaml';
+import { STREAMS } from '../src/streams/index.js';
+
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+const pkg = JSON.parse(read('package.json')) as { name: string; version: string; license: string };
+const spec = JSON.parse(read('spec.json')) as {
+  documentationUrl: string;
+  connectionSpecification: { properties: { api_url: { default: string } } };
+};
+const metadata = parse(read('metadata.yaml')) as { metadataSpecVersion: unknown; data: Record<string, unknown> };
+const data = metadata.data;
+
+/** The keys ConnectorMetadataDefinitionV0 allows under `data` (it rejects any other). */
+const DATA_KEYS = new Set([
+  'name', 'icon', 'definitionId', 'connectorBuildOptions', 'connectorType', 'dockerRepository', 'dockerImageTag',
+  'supportsDbt', 'supportsNormalization', 'license', 'documentationUrl', 'githubIssueLabel', 'maxSecondsBetweenMessages',
+  'releaseDate', 'protocolVersion', 'connectorSubtype', 'releaseStage', 'supportLevel', 'tags', 'registries',
+  'allowedHosts', 'releases', 'normalizationConfig', 'suggestedStreams', 'resourceRequirements', 'ab_internal',
+  'remotePackageIndex',
+]);
+const REQUIRED = ['name', 'definitionId', 'connectorType', 'dockerRepository', 'dockerImageTag', 'license', 'documentationUrl', 'githubIssueLabel', 'connectorSubtype', 'releaseStage'];
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+/** Dockerfile instructions, continuation lines joined and comments dropped. */
+function dockerInstructions(text: string): Instruction[] {
+  const logical: string[] = [];
+  let current = '';
+  for (const raw of text.split('\n')) {
+    if (current === '' && /^\s*#/.test(raw)) continue;
+    if (current !== '' && /^\s*#/.test(raw)) continue; // comment lines inside a continuation are skipped
+    const line = raw.replace(/\s+$/, '');
+    if (line.endsWith('\\')) {
+      current += `${line.slice(0, -1)} `;
+      continue;
+    }
+    current += line;
+    if (current.trim() !== '') logical.push(current.trim());
+    current = '';
+  }
+  return logical.map((l) => {
+    const m = /^(\S+)\s*(.*)$/s.exec(l) as RegExpExecArray;
+    return { keyword: m[1].toUpperCase(), args: m[2] };
+  });
+}
+
+/** `k=v` pairs of a LABEL or ENV instruction (values may be double-quoted). */
+function pairs(args: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of args.matchAll(/([A-Za-z0-9_.\-]+)=("(?:[^"\\]|\\.)*"|\S+)/g)) {
+    out[m[1]] = m[2].startsWith('"') ? (JSON.parse(m[2]) as string) : m[2];
+  }
+  return out;
+}
+
+const instructions = dockerInstructions(read('Dockerfile'));
+const stages = instructions.reduce<Instruction[][]>((acc, ins) => {
+  if (ins.keyword === 'FROM') acc.push([]);
+  acc.at(-1)?.push(ins);
+  return acc;
+}, []);
+const finalStage = stages.at(-1) ?? [];
+const labels = Object.assign({}, ...finalStage.filter((i) => i.keyword === 'LABEL').map((i) => pairs(i.args))) as Record<string, string>;
+const env = Object.assign({}, ...finalStage.filter((i) => i.keyword === 'ENV').map((i) => pairs(i.args))) as Record<string, string>;
+
+t.test('metadata.yaml has the shape the Airbyte registry accepts', async (t) => {
+  t.equal(metadata.metadataSpecVersion, '1.0', 'metadataSpecVersion is the string "1.0"');
+  t.same(Object.keys(metadata).sort(), ['data', 'metadataSpecVersion'], 'no other top-level key');
+  for (const key of REQUIRED) t.ok(data[key] !== undefined && data[key] !== '', `data.${key} is set`);
+  t.same(Object.keys(data).filter((k) => !DATA_KEYS.has(k)), [], 'no key the metadata schema rejects');
+  t.equal(data.connectorType, 'source');
+  t.equal(data.connectorSubtype, 'api');
+  t.equal(data.name, 'DigitalOcean');
+  t.match(data.definitionId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'definitionId is a uuid v4');
+  t.equal(data.license, pkg.license, 'license matches package.json');
+  t.equal(data.documentationUrl, spec.documentationUrl, "documentationUrl matches spec.json's");
+  t.equal(data.githubIssueLabel, pkg.name);
+  t.ok(['alpha', 'beta', 'generally_available', 'custom'].includes(String(data.releaseStage)), 'a known releaseStage');
+  t.ok((data.tags as string[]).includes('language:typescript'), 'tagged language:typescript');
+});
+
+t.test('allowedHosts, suggestedStreams and the heartbeat limit fit the connector', async (t) => {
+  const hosts = (data.allowedHosts as { hosts: string[] }).hosts;
+  t.ok(hosts.includes(new URL(spec.connectionSpecification.properties.api_url.default).hostname), "the default api_url's host is allowed");
+  const names = new Set(STREAMS.map((s) => s.name));
+  const suggested = (data.suggestedStreams as { streams: string[] }).streams;
+  t.ok(suggested.length > 0, 'some streams are suggested');
+  t.same(suggested.filter((s) => !names.has(s)), [], 'every suggested stream exists');
+  for (const s of ['droplets', 'database_clusters', 'kubernetes_clusters', 'firewalls']) t.ok(suggested.includes(s), `${s} is suggested`);
+  const max = data.maxSecondsBetweenMessages as number;
+  // The longest silence is one rate-limit pause, capped at an hour (src/runtime.ts): the limit must exceed it.
+  t.ok(Number.isInteger(max) && max > 3600 && max < 3 * 3600, `maxSecondsBetweenMessages (${max}) exceeds the longest pause`);
+});
+
+t.test('the image tag, its labels and package.json agree', async (t) => {
+  t.equal(data.dockerImageTag, pkg.version, "dockerImageTag equals package.json's version");
+  t.equal(labels['io.airbyte.version'], data.dockerImageTag, 'LABEL io.airbyte.version equals dockerImageTag');
+  t.equal(labels['io.airbyte.name'], data.dockerRepository, 'LABEL io.airbyte.name equals dockerRepository');
+  t.equal(data.dockerRepository, `airbyte/${pkg.name}`);
+});
+
+t.test('the Dockerfile follows what Airbyte launchers need', async (t) => {
+  t.ok(stages.length >= 2, 'multi-stage');
+  for (const stage of stages) t.match(stage[0].args, /^node:20-bookworm-slim(\s+AS\s+\S+)?$/i, `stage '${stage[0].args}' builds FROM node:20-bookworm-slim`);
+  const entrypoints = finalStage.filter((i) => i.keyword === 'ENTRYPOINT');
+  t.equal(entrypoints.length, 1, 'one ENTRYPOINT');
+  const words = JSON.parse(entrypoints[0]?.args ?? 'null') as unknown;
+  t.ok(Array.isArray(words) && words.every((w) => typeof w === 'string'), 'ENTRYPOINT is exec form (a JSON array)');
+  const list = words as string[];
+  t.match(list[1], /^\/airbyte\/integration_code\/dist\/src\/main\.js$/, 'the script is named by an absolute path');
+  t.equal(env.AIRBYTE_ENTRYPOINT, list.join(' '), 'AIRBYTE_ENTRYPOINT equals the ENTRYPOINT words joined by spaces');
+  const user = finalStage.filter((i) => i.keyword === 'USER').at(-1);
+  t.equal(user?.args, 'airbyte', 'runs as airbyte');
+  t.equal(finalStage.filter((i) => i.keyword === 'WORKDIR').at(-1)?.args, '/airbyte', 'WORKDIR /airbyte');
+  const runs = instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+  t.ok(runs.some((r) => /\bnpm ci\b/.test(r) && !/--omit=dev/.test(r)), 'a build stage installs the dev dependencies');
+  t.ok(runs.some((r) => /\bnpm run build\b/.test(r)), 'a build stage runs npm run build');
+  t.ok(runs.some((r) => /\bnpm ci\b.*--omit=dev/.test(r)), 'the production dependencies are installed with --omit=dev');
+  t.notOk(finalStage.some((i) => i.keyword === 'RUN' && /\bnpm\b/.test(i.args)), 'the final stage runs no npm (no cache, no dev tools)');
+  const copied = finalStage.filter((i) => i.keyword === 'COPY').map((i) => i.args).join('\n');
+  for (const part of ['dist/src', 'schemas', 'spec.json', 'package.json', 'node_modules']) t.match(copied, part, `the final stage copies ${part}`);
+  const caArgs = instructions.filter((i) => i.keyword === 'ARG' && i.args.startsWith('NODE_EXTRA_CA_CERTS'));
+  t.ok(caArgs.length > 0 && caArgs.every((i) => i.args === 'NODE_EXTRA_CA_CERTS'), 'the CA-bundle build arg has no default');
+  t.notOk(finalStage.some((i) => i.keyword === 'ARG'), 'no build arg reaches the final stage');
+});
+
+t.test('.dockerignore keeps the build context to what the image needs', async (t) => {
+  const lines = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  t.equal(lines[0], '*', 'everything is excluded first');
+  const allowed = lines.slice(1).map((l) => l.replace(/^!/, '').replace(/\/$/, ''));
+  t.same(allowed.filter((p) => /secrets|node_modules|dist|\.git/.test(p)), [], 'secrets, node_modules, dist and .git stay out');
+  const copiedFromContext = new Set(
+    instructions.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).flatMap((i) => i.args.split(/\s+/).slice(0, -1)),
+  );
+  for (const source of copiedFromContext) t.ok(allowed.includes(source.replace(/\/$/, '')), `${source} is in the build context`);
+});
+
+t.test('the documentation page the metadata names exists and knows this version', async (t) => {
+  const page = /\/blob\/main\/(docs\/[a-z-]+\.md)$/.exec(String(data.documentationUrl))?.[1];
+  t.ok(page, 'documentationUrl points at a page under docs/ in this repository');
+  if (!page) return;
+  t.ok(existsSync(new URL(`../${page}`, import.meta.url)), `${page} exists`);
+  const text = read(page);
+  t.match(text, new RegExp(`^\\| ${pkg.version.replace(/\./g, '\\.')} \\|`, 'm'), `its changelog has ${pkg.version}`);
+  t.match(text, `airbyte/source-digitalocean:${pkg.version}`, 'it names the current image tag');
+});

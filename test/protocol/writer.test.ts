@@ -1,0 +1,171 @@
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
+import t from 'tap';
+import { ProtocolWriter } from '../../src/protocol/writer.js';
+import { protocolErrors } from '../helpers/protocol.js';
+
+const TOKEN = 'dop_v1_0123abcd_WRITER_SECRET';
+
+/** A sink that keeps every chunk written. */
+function sink() {
+  const chunks: string[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { out, chunks, text: () => chunks.join('') };
+}
+
+/** A stdout that is full: write returns false until 'drain' is emitted by the test. */
+class FullPipe extends EventEmitter {
+  writes: string[] = [];
+  full = true;
+  write(data: string): boolean {
+    this.writes.push(data);
+    return !this.full;
+  }
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+t.test('one JSON message per line, each valid protocol', async (t) => {
+  const { out, text } = sink();
+  const writer = new ProtocolWriter(out);
+  await writer.log('INFO', 'hello');
+  await writer.status('droplets', 'RUNNING');
+  await writer.status('droplets', 'RUNNING', 1_700_000_000_000);
+  await writer.error('boom', 'system_error', { internal: 'i', stack: 's', stream: 'droplets' });
+  await writer.error('plain', 'config_error');
+  await writer.estimate('droplets', 42);
+  await writer.emit({ type: 'RECORD', record: { stream: 'droplets', data: { id: 1 }, emitted_at: 1 } });
+  await writer.flush();
+  const lines = text().split('\n');
+  t.equal(lines.pop(), '', 'ends with a newline');
+  t.equal(lines.length, 7);
+  for (const line of lines) t.same(protocolErrors(line), [], line.slice(0, 80));
+  t.match(JSON.parse(lines[2]), { trace: { stream_status: { reasons: [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: 1_700_000_000_000 } }] } } });
+  t.match(JSON.parse(lines[3]), { trace: { error: { message: 'boom', internal_message: 'i', stack_trace: 's', stream_descriptor: { name: 'droplets' } } } });
+  t.notOk('stream_descriptor' in JSON.parse(lines[4]).trace.error);
+});
+
+t.test('a registered secret is replaced in every kind of message', async (t) => {
+  const { out, text } = sink();
+  const writer = new ProtocolWriter(out);
+  writer.addSecret(TOKEN);
+  await writer.log('WARN', `token=${TOKEN} and again ${TOKEN}`);
+  await writer.error(`failed with ${TOKEN}`, 'system_error', { internal: TOKEN, stack: `Error: ${TOKEN}\n at x` });
+  await writer.emit({ type: 'RECORD', record: { stream: 's', data: { note: `prefix${TOKEN}suffix` }, emitted_at: 1 } });
+  await writer.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message: TOKEN } });
+  await writer.flush();
+  t.notOk(text().includes(TOKEN), 'the token is gone');
+  t.equal(text().split('**********').length - 1, 7, 'every occurrence replaced');
+  for (const line of text().trim().split('\n')) t.same(protocolErrors(line), []);
+  t.equal(writer.redact(`a ${TOKEN} b`), 'a ********** b');
+});
+
+t.test('a secret is also replaced in its JSON-escaped form', async (t) => {
+  const secret = 'abc"def\\ghi';
+  const { out, text } = sink();
+  const writer = new ProtocolWriter(out);
+  writer.addSecret(secret);
+  await writer.log('INFO', `value ${secret} end`);
+  await writer.flush();
+  const message = JSON.parse(text()) as { log: { message: string } };
+  t.notOk(message.log.message.includes(secret), 'the decoded message does not hold the secret');
+  t.equal(message.log.message, 'value ********** end');
+});
+
+t.test('empty and very short secrets are ignored; duplicates are registered once', async (t) => {
+  const writer = new ProtocolWriter(sink().out);
+  writer.addSecret(undefined);
+  writer.addSecret('');
+  writer.addSecret('abc');
+  t.equal(writer.redact('abc is not a secret'), 'abc is not a secret');
+  writer.addSecret('abcd');
+  writer.addSecret('abcd');
+  t.equal(writer.redact('abcd'), '**********');
+});
+
+t.test('output is batched: messages of one turn go out in one write, without an explicit flush', async (t) => {
+  const { out, chunks } = sink();
+  const writer = new ProtocolWriter(out);
+  void writer.log('INFO', 'a');
+  void writer.log('INFO', 'b');
+  void writer.log('INFO', 'c');
+  t.equal(chunks.length, 0, 'nothing written synchronously');
+  await tick();
+  await tick();
+  t.equal(chunks.length, 1);
+  t.equal(chunks[0].split('\n').length, 4);
+});
+
+t.test('emit hands back a promise once 64 KB are queued', async (t) => {
+  const { out } = sink();
+  const writer = new ProtocolWriter(out);
+  const big = 'x'.repeat(1024);
+  let promised = 0;
+  for (let i = 0; i < 70; i++) if (writer.emit({ type: 'LOG', log: { level: 'INFO', message: big } })) promised++;
+  t.equal(promised, 1, 'exactly when the 64 KB threshold is crossed');
+  await writer.flush();
+});
+
+t.test('backpressure: a write that returns false holds flush until drain, and later writes wait', async (t) => {
+  const pipe = new FullPipe();
+  const writer = new ProtocolWriter(pipe as unknown as Writable);
+  void writer.log('INFO', 'first');
+  let flushed = false;
+  const first = writer.flush().then(() => (flushed = true));
+  await tick();
+  await tick();
+  t.equal(pipe.writes.length, 1, 'the data went to the pipe');
+  t.notOk(flushed, 'flush waits for drain');
+
+  void writer.log('INFO', 'second');
+  let secondFlushed = false;
+  const second = writer.flush().then(() => (secondFlushed = true));
+  await tick();
+  await tick();
+  t.equal(pipe.writes.length, 1, 'nothing more is written into a full pipe');
+  t.notOk(secondFlushed);
+
+  pipe.full = false;
+  pipe.emit('drain');
+  await first;
+  await second;
+  t.ok(flushed);
+  t.ok(secondFlushed);
+  t.equal(pipe.writes.length, 2, 'the second batch followed the drain');
+  t.match(pipe.writes[0], /"first"/);
+  t.match(pipe.writes[1], /"second"/);
+});
+
+t.test('with a drained pipe, flush resolves at once', async (t) => {
+  const pipe = new FullPipe();
+  pipe.full = false;
+  const writer = new ProtocolWriter(pipe as unknown as Writable);
+  void writer.log('INFO', 'x');
+  await writer.flush();
+  await writer.flush();
+  t.equal(pipe.writes.length, 1, 'an empty flush writes nothing');
+});
+
+t.test('order is kept across many emits and flushes', async (t) => {
+  const { out, text } = sink();
+  const writer = new ProtocolWriter(out);
+  for (let i = 0; i < 500; i++) {
+    const pending = writer.log('INFO', `m${i} ${'y'.repeat(300)}`);
+    if (pending) await pending;
+    if (i % 97 === 0) await writer.flush();
+  }
+  await writer.flush();
+  const order = text()
+    .trim()
+    .split('\n')
+    .map((l) => Number((JSON.parse(l) as { log: { message: string } }).log.message.split(' ')[0].slice(1)));
+  t.same(
+    order,
+    Array.from({ length: 500 }, (_, i) => i),
+  );
+});

@@ -1,0 +1,91 @@
+import t from 'tap';
+import { extractRecords, RecordShaper } from '../../src/records/shape.js';
+import type { StreamDef } from '../../src/streams/types.js';
+
+function def(overrides: Partial<StreamDef>): StreamDef {
+  return {
+    name: 'things',
+    resource: 'Things',
+    path: '/v2/things',
+    recordsKey: 'things',
+    shape: 'list',
+    scope: null,
+    primaryKey: ['id'],
+    pagination: 'page',
+    strip: [],
+    ...overrides,
+  };
+}
+
+t.test('list: the objects of body[recordsKey]', async (t) => {
+  const list = def({});
+  t.same(extractRecords(list, { things: [{ id: 1 }, { id: 2 }], links: {}, meta: { total: 2 } }), [{ id: 1 }, { id: 2 }]);
+  t.same(extractRecords(list, { things: [] }), []);
+  t.same(extractRecords(list, { things: [{ id: 1 }, null, 3, 'x', [4]] }), [{ id: 1 }], 'non-objects are dropped');
+});
+
+t.test('list: a missing or wrong-typed key throws rather than reading as empty', async (t) => {
+  const list = def({});
+  t.throws(() => extractRecords(list, { other: [] }), /\/v2\/things has no 'things' list/);
+  t.throws(() => extractRecords(list, { things: null }), /has no 'things' list/);
+  t.throws(() => extractRecords(list, { things: { id: 1 } }), /'things' in \/v2\/things is not a list/);
+  t.throws(() => extractRecords(list, { things: 'x' }), /is not a list/);
+});
+
+t.test('object: body[recordsKey], or the whole body when recordsKey is null', async (t) => {
+  t.same(extractRecords(def({ shape: 'object', recordsKey: 'account' }), { account: { uuid: 'u' } }), [{ uuid: 'u' }]);
+  const body = { month_to_date_balance: '1.00', generated_at: 'x' };
+  t.same(extractRecords(def({ shape: 'object', recordsKey: null }), body), [body]);
+  t.throws(() => extractRecords(def({ shape: 'object', recordsKey: 'account' }), {}), /has no 'account' object/);
+  t.throws(() => extractRecords(def({ shape: 'object', recordsKey: 'account' }), { account: [{}] }), /has no 'account' object/);
+  t.throws(() => extractRecords(def({ shape: 'object', recordsKey: 'account' }), { account: null }), /has no 'account' object/);
+});
+
+t.test('map: one record per entry, the key stored in mapKeyField (an integer when it is one)', async (t) => {
+  const map = def({ shape: 'map', recordsKey: 'options', mapKeyField: 'engine' });
+  t.same(extractRecords(map, { options: { pg: { versions: ['16'] }, mysql: { versions: ['8'] } } }), [
+    { versions: ['16'], engine: 'pg' },
+    { versions: ['8'], engine: 'mysql' },
+  ]);
+  const ids = def({ shape: 'map', recordsKey: 'byId', mapKeyField: 'id' });
+  t.same(
+    extractRecords(ids, { byId: { '12': { name: 'a' }, '0': { name: 'b' }, '-3': { name: 'c' } } }).map((r) => r.id).sort(),
+    [-3, 0, 12].sort(),
+  );
+  t.same(
+    extractRecords(ids, { byId: { '007': {}, '1e3': {}, '0x1F': {}, ' 5': {}, '5 ': {}, '': {}, '1.5': {}, '12345678901234567890': {} } }).map((r) => r.id),
+    ['007', '1e3', '0x1F', ' 5', '5 ', '', '1.5', '12345678901234567890'],
+    'keys that are not plain, exact integers stay strings',
+  );
+});
+
+t.test('map: a non-object value is kept under `value`; the key field defaults to `key`', async (t) => {
+  const map = def({ shape: 'map', recordsKey: 'limits' });
+  t.same(extractRecords(map, { limits: { droplets: 25, volumes: null } }), [
+    { value: 25, key: 'droplets' },
+    { value: null, key: 'volumes' },
+  ]);
+});
+
+t.test('map: the key wins over a field of the same name in the value', async (t) => {
+  const map = def({ shape: 'map', recordsKey: 'm', mapKeyField: 'id' });
+  t.same(extractRecords(map, { m: { '7': { id: 'stale', x: 1 } } }), [{ id: 7, x: 1 }]);
+});
+
+t.test('map: a missing map is no records; a wrong type throws', async (t) => {
+  const map = def({ shape: 'map', recordsKey: 'm' });
+  t.same(extractRecords(map, {}), []);
+  t.same(extractRecords(map, { m: null }), []);
+  t.throws(() => extractRecords(map, { m: [1] }), /'m' in \/v2\/things is not an object/);
+  t.throws(() => extractRecords(map, { m: 'x' }), /is not an object/);
+});
+
+t.test('RecordShaper strips secrets then writes the parent keys', async (t) => {
+  const shaper = new RecordShaper(def({ strip: ['password', 'connection.uri'] }));
+  const record = { name: 'u', password: 'p', connection: { uri: 'postgres://u:p@h', host: 'h' } };
+  const shaped = shaper.shape(record, { database_cluster_id: 'db-1' });
+  t.equal(shaped, record, 'in place');
+  t.same(shaped, { name: 'u', connection: { host: 'h' }, database_cluster_id: 'db-1' });
+  t.same(shaper.shape({ id: 1 }, undefined), { id: 1 }, 'no parent keys');
+  t.same(shaper.shape({ id: 1, cluster_id: 'api value' }, { cluster_id: 'parent' }), { id: 1, cluster_id: 'parent' }, 'the parent key wins');
+});

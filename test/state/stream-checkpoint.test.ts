@@ -1,0 +1,202 @@
+import t from 'tap';
+import type { SyncMode } from '../../src/protocol/messages.js';
+import type { Logger } from '../../src/state/input.js';
+import { StreamCheckpoint, type StreamShape } from '../../src/state/stream-checkpoint.js';
+
+const TIME = { field: 'created_at', kind: 'datetime' as const };
+const ID = { field: 'id', kind: 'integer' as const };
+
+function make(shape: Partial<StreamShape>, mode: SyncMode, input?: Record<string, unknown>, startDate?: string) {
+  const logs: [string, string][] = [];
+  const log: Logger = (level, message) => logs.push([level, message]);
+  const checkpoint = new StreamCheckpoint({ name: 's', hasParent: false, ...shape }, mode, input, startDate, log);
+  return { checkpoint, logs };
+}
+
+const at = (day: number, extra: Record<string, unknown> = {}) => ({ created_at: `2024-01-${String(day).padStart(2, '0')}T00:00:00Z`, ...extra });
+
+t.test('full refresh without parent: {} with the exact record count', async (t) => {
+  const { checkpoint, logs } = make({}, 'full_refresh');
+  t.notOk(checkpoint.incremental);
+  for (let i = 0; i < 5; i++) t.ok(checkpoint.accept({ id: i }));
+  t.same(checkpoint.complete(), { state: {}, recordCount: 5 });
+  t.same(checkpoint.complete(), { state: {}, recordCount: 0 }, 'the count restarts after each checkpoint');
+  t.same(logs, []);
+});
+
+t.test('full refresh of a child: partitions_done grows, then is cleared to {}', async (t) => {
+  const { checkpoint } = make({ hasParent: true }, 'full_refresh');
+  checkpoint.accept({ id: 1 }, 'p1');
+  checkpoint.accept({ id: 2 }, 'p1');
+  t.same(checkpoint.completePartition('p1'), { state: { partitions_done: ['p1'] }, recordCount: 2 });
+  t.same(checkpoint.completePartition('p2'), { state: { partitions_done: ['p1', 'p2'] }, recordCount: 0 });
+  checkpoint.accept({ id: 3 }, 'p3');
+  t.same(checkpoint.completePartition('p3'), { state: { partitions_done: ['p1', 'p2', 'p3'] }, recordCount: 1 });
+  t.ok(checkpoint.isDone('p2'));
+  t.same(checkpoint.complete(), { state: {}, recordCount: 0 });
+});
+
+t.test('full refresh of a child resumed from partitions_done', async (t) => {
+  const { checkpoint, logs } = make({ hasParent: true }, 'full_refresh', { partitions_done: ['p1', 'p2', 7, null] });
+  t.ok(checkpoint.isDone('p1'));
+  t.ok(checkpoint.isDone('p2'));
+  t.notOk(checkpoint.isDone('p3'));
+  t.notOk(checkpoint.isDone('7'), 'non-string keys are ignored');
+  t.same(logs, []);
+  checkpoint.accept({ id: 1 }, 'p3');
+  t.same(checkpoint.completePartition('p3'), { state: { partitions_done: ['p1', 'p2', 'p3'] }, recordCount: 1 });
+  t.same(checkpoint.complete().state, {});
+});
+
+t.test('full refresh accepts every record, whatever the saved cursor says', async (t) => {
+  const { checkpoint, logs } = make({ cursor: TIME }, 'full_refresh', { created_at: '2030-01-01T00:00:00Z' }, '2030-01-01T00:00:00Z');
+  t.notOk(checkpoint.incremental);
+  t.ok(checkpoint.accept(at(1)));
+  t.same(checkpoint.complete(), { state: {}, recordCount: 1 });
+  t.same(logs, [], 'a cursor state is a known shape');
+});
+
+t.test('incremental requested on a stream without cursor is read as full refresh', async (t) => {
+  const { checkpoint } = make({}, 'incremental');
+  t.notOk(checkpoint.incremental);
+  t.ok(checkpoint.accept({ id: 1 }));
+  t.same(checkpoint.complete(), { state: {}, recordCount: 1 });
+});
+
+t.test('incremental: records at or before the saved cursor are not accepted', async (t) => {
+  const { checkpoint, logs } = make({ cursor: TIME }, 'incremental', { created_at: '2024-01-10T00:00:00Z' });
+  t.ok(checkpoint.incremental);
+  t.notOk(checkpoint.accept(at(9)), 'before');
+  t.notOk(checkpoint.accept(at(10)), 'equal');
+  t.ok(checkpoint.accept(at(12)), 'after');
+  t.ok(checkpoint.accept(at(11)), 'after, out of order');
+  t.ok(checkpoint.accept({ name: 'no cursor' }), 'a record without a cursor is kept');
+  t.ok(checkpoint.accept({ created_at: 'garbage' }), 'nor with an unparsable one');
+  t.same(checkpoint.complete(), { state: { created_at: '2024-01-12T00:00:00Z' }, recordCount: 4 });
+  t.same(logs, []);
+});
+
+t.test('incremental: cursors are compared as instants, not strings', async (t) => {
+  const { checkpoint } = make({ cursor: TIME }, 'incremental', { created_at: '2024-01-10T00:00:00+02:00' });
+  t.ok(checkpoint.accept({ created_at: '2024-01-09T23:00:00Z' }), '23:00Z is after 22:00Z');
+  t.notOk(checkpoint.accept({ created_at: '2024-01-09T22:00:00.000Z' }), 'the same instant, written differently');
+  t.same(checkpoint.complete().state, { created_at: '2024-01-09T23:00:00Z' }, 'the value is kept as the API wrote it');
+});
+
+t.test('incremental: nothing new keeps the saved cursor; nothing at all gives {}', async (t) => {
+  const resumed = make({ cursor: TIME }, 'incremental', { created_at: '2024-01-10T00:00:00Z' }).checkpoint;
+  t.notOk(resumed.accept(at(3)));
+  t.same(resumed.complete(), { state: { created_at: '2024-01-10T00:00:00Z' }, recordCount: 0 });
+  const fresh = make({ cursor: TIME }, 'incremental').checkpoint;
+  t.same(fresh.complete(), { state: {}, recordCount: 0 });
+});
+
+t.test('incremental integer cursor', async (t) => {
+  const { checkpoint } = make({ cursor: ID }, 'incremental', { id: 10 }, '2024-06-01T00:00:00Z');
+  t.notOk(checkpoint.accept({ id: 9 }));
+  t.notOk(checkpoint.accept({ id: 10 }));
+  t.ok(checkpoint.accept({ id: 11 }));
+  t.ok(checkpoint.accept({ id: '12' }), 'a string id is not a usable integer cursor: kept, not tracked');
+  t.same(checkpoint.complete(), { state: { id: 11 }, recordCount: 2 });
+});
+
+t.test('start_date bounds the first incremental sync only', async (t) => {
+  const first = make({ cursor: TIME }, 'incremental', undefined, '2024-01-05T00:00:00Z').checkpoint;
+  t.notOk(first.accept(at(4)), 'before start_date');
+  t.ok(first.accept(at(5)), 'at start_date');
+  t.ok(first.accept(at(6)));
+  t.same(first.complete(), { state: { created_at: '2024-01-06T00:00:00Z' }, recordCount: 2 });
+
+  const later = make({ cursor: TIME }, 'incremental', { created_at: '2024-01-02T00:00:00Z' }, '2024-01-05T00:00:00Z').checkpoint;
+  t.ok(later.accept(at(3)), 'a saved cursor replaces start_date');
+  t.notOk(later.accept(at(2)));
+
+  const ids = make({ cursor: ID }, 'incremental', undefined, '2099-01-01T00:00:00Z').checkpoint;
+  t.ok(ids.accept({ id: 1 }), 'start_date does not apply to integer cursors');
+
+  const full = make({ cursor: TIME }, 'full_refresh', undefined, '2024-01-05T00:00:00Z').checkpoint;
+  t.ok(full.accept(at(1)), 'nor to full refresh');
+});
+
+t.test('incremental child: one cursor per partition, promoted when the partition completes', async (t) => {
+  const { checkpoint, logs } = make({ cursor: TIME, hasParent: true }, 'incremental', {
+    partitions: { p1: '2024-01-10T00:00:00Z', p2: 42, p3: '2024-01-01T00:00:00Z' },
+  });
+  t.same(logs, []);
+  t.notOk(checkpoint.accept(at(10), 'p1'));
+  t.ok(checkpoint.accept(at(11), 'p1'));
+  t.ok(checkpoint.accept(at(3), 'p2'), 'an unusable saved value is ignored: p2 starts over');
+  t.ok(checkpoint.accept(at(2), 'p9'), 'a new partition starts over');
+  t.same(checkpoint.completePartition('p1'), {
+    state: { partitions: { p1: '2024-01-11T00:00:00Z', p3: '2024-01-01T00:00:00Z' } },
+    recordCount: 3,
+  });
+  t.same(checkpoint.completePartition('p2'), {
+    state: { partitions: { p1: '2024-01-11T00:00:00Z', p3: '2024-01-01T00:00:00Z', p2: '2024-01-03T00:00:00Z' } },
+    recordCount: 0,
+  });
+  t.ok(checkpoint.accept(at(20), 'p3'));
+  t.same(
+    checkpoint.complete(),
+    { state: { partitions: { p1: '2024-01-11T00:00:00Z', p2: '2024-01-03T00:00:00Z' } }, recordCount: 1 },
+    'the final state keeps only partitions completed this sync: p3 (not finished) and p9 are not vouched for',
+  );
+});
+
+t.test('incremental child: a parent gone since the last sync is dropped from the final state', async (t) => {
+  const { checkpoint } = make({ cursor: ID, hasParent: true }, 'incremental', { partitions: { gone: 5, kept: 7 } });
+  t.notOk(checkpoint.accept({ id: 7 }, 'kept'));
+  t.same(checkpoint.completePartition('kept').state, { partitions: { gone: 5, kept: 7 } }, 'intermediate states keep every saved partition');
+  t.same(checkpoint.complete(), { state: { partitions: { kept: 7 } }, recordCount: 0 });
+});
+
+t.test('openWhile: the cursor stays just below the oldest record that may still change', async (t) => {
+  const cursor = { ...TIME, openWhile: { field: 'status', values: ['in-progress'] } };
+  const { checkpoint } = make({ cursor }, 'incremental', { created_at: '2024-01-02T00:00:00Z' });
+  t.ok(checkpoint.accept(at(5, { status: 'completed' })));
+  t.ok(checkpoint.accept(at(7, { status: 'in-progress' })));
+  t.ok(checkpoint.accept(at(6, { status: 'in-progress' })));
+  t.ok(checkpoint.accept(at(9, { status: 'errored' })));
+  t.same(checkpoint.complete(), { state: { created_at: '2024-01-05T23:59:59.999Z' }, recordCount: 4 });
+
+  const next = make({ cursor }, 'incremental', { created_at: '2024-01-05T23:59:59.999Z' }).checkpoint;
+  t.ok(next.accept(at(6, { status: 'completed' })), 'the open record is read again');
+  t.ok(next.accept(at(9, { status: 'errored' })));
+  t.same(next.complete().state, { created_at: '2024-01-09T00:00:00Z' }, 'and the cursor moves on once it has settled');
+
+  const ids = make({ cursor: { ...ID, openWhile: { field: 'status', values: ['in-progress'] } } }, 'incremental', { id: 10 }).checkpoint;
+  t.ok(ids.accept({ id: 11, status: 'in-progress' }));
+  t.ok(ids.accept({ id: 12, status: 'done' }));
+  t.same(ids.complete().state, { id: 10 }, 'never moves backwards, never past an open record');
+});
+
+t.test('wrong-shape state: WARN, and the stream is read from the start', async (t) => {
+  const cases: [string, Partial<StreamShape>, SyncMode, Record<string, unknown>][] = [
+    ['incremental, another field', { cursor: TIME }, 'incremental', { updated_at: '2024-01-10T00:00:00Z' }],
+    ['incremental, wrong value type', { cursor: TIME }, 'incremental', { created_at: 20240110 }],
+    ['incremental integer, string value', { cursor: ID }, 'incremental', { id: 'ten' }],
+    ['incremental child, parentless shape', { cursor: TIME, hasParent: true }, 'incremental', { created_at: '2024-01-10T00:00:00Z' }],
+    ['incremental, per-partition shape on a parentless stream', { cursor: TIME }, 'incremental', { partitions: { p: '2024-01-10T00:00:00Z' } }],
+    ['full refresh without cursor', {}, 'full_refresh', { anything: 1 }],
+    ['partitions_done on a parentless stream', {}, 'full_refresh', { partitions_done: ['p1'] }],
+    ['partitions_done not a list', { hasParent: true }, 'full_refresh', { partitions_done: 'p1' }],
+  ];
+  for (const [label, shape, mode, input] of cases) {
+    const { checkpoint, logs } = make(shape, mode, input);
+    t.equal(logs.length, 1, `${label}: one log line`);
+    t.equal(logs[0]?.[0], 'WARN', label);
+    t.match(logs[0]?.[1], /'s'.*from the start/, `${label}: names the stream`);
+    t.ok(checkpoint.accept(at(1), 'p1'), `${label}: old records are read again`);
+    t.notOk(checkpoint.isDone('p1'), `${label}: nothing is marked done`);
+  }
+});
+
+t.test('known shapes that mean nothing in this mode are dropped without a WARN', async (t) => {
+  const child = make({ cursor: TIME, hasParent: true }, 'incremental', { partitions_done: ['p1'] });
+  t.same(child.logs, []);
+  t.notOk(child.checkpoint.isDone('p1'), 'a full-refresh marker does not skip partitions of an incremental read');
+  const full = make({ cursor: TIME, hasParent: true }, 'full_refresh', { partitions: { p1: '2024-01-10T00:00:00Z' } });
+  t.same(full.logs, []);
+  t.ok(full.checkpoint.accept(at(1), 'p1'));
+  t.same(make({ cursor: TIME }, 'incremental', {}).logs, [], 'an empty state is no state');
+});
