@@ -43,8 +43,8 @@ COPY package.json spec.json /airbyte/integration_code/
 COPY schemas /airbyte/integration_code/schemas
 ENV NODE_ENV=production
 # Airbyte's Kubernetes launcher runs `eval "$AIRBYTE_ENTRYPOINT <args>"`: keep it equal to ENTRYPOINT.
-ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/src/main.js"
-ENTRYPOINT ["node", "/airbyte/integration_code/dist/src/main.js"]
+ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/node /airbyte/integration_code/dist/src/main.js"
+ENTRYPOINT ["/usr/local/bin/node", "/airbyte/integration_code/dist/src/main.js"]
 USER airbyte
 LABEL io.airbyte.name=airbyte/source-digitalocean
 LABEL io.airbyte.version=0.1.0

@@ -27,6 +27,7 @@ export const USAGE = `usage: node dist/fake-api/main.js [options]
   --tokens JSON            extra tokens: {"token": ["droplet:read"], ...}
   --faults JSON            a FaultConfig: {"rules": [...], "links": {...}}
   --cache-mb N             rendered-body cache size (default 64)
+  --today YYYY-MM-DD       the account's "today" (billing insights end the day before); default: the clock's
 The server prints {"url":"http://127.0.0.1:PORT"} on one line when it listens.`;
 
 function json<T>(value: string | undefined): T | undefined {
@@ -63,6 +64,7 @@ export function parseCli(argv: readonly string[]): FakeApiOptions | 'help' {
       tokens: { type: 'string' },
       faults: { type: 'string' },
       'cache-mb': { type: 'string' },
+      today: { type: 'string' },
     },
   });
   if (values.help) return 'help';
@@ -86,6 +88,7 @@ export function parseCli(argv: readonly string[]): FakeApiOptions | 'help' {
     rateLimits,
     faults: latency ? { ...faults, latencyMs: latency } : faults,
     cacheChars: cacheMb === undefined ? undefined : cacheMb * 1024 * 1024,
+    today: values.today,
   };
 }
 

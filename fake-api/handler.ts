@@ -1,7 +1,7 @@
 /**
  * One API request, in the order DigitalOcean decides: faults (they model the network and proxies, so
  * they come first), authentication (401), rate limits (429), route (404, 405), scope (403) before the
- * resource lookup (404) unless `lookupBeforeScope`, paging parameters (422), then the answer.
+ * resource lookup (404) unless `lookupBeforeScope`, paging parameters and path dates (422), then the answer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StreamDef } from '../src/streams/types.js';
@@ -18,6 +18,7 @@ import type { RateLimiter } from './ratelimit.js';
 import { renderStream } from './render.js';
 import type { RouteMatch, Router } from './router.js';
 import type { Stats } from './stats.js';
+import { parseWindow } from './windows.js';
 
 export type RouteTarget = { kind: 'stream'; def: StreamDef } | { kind: 'credential'; route: CredentialRoute };
 
@@ -154,6 +155,8 @@ function answer(
   const tokenSecret = deps.dataset.seed;
   const paging = parsePaging(streamDef, url.searchParams, tokenSecret);
   if (!paging.ok) return error(paging.status, headers, paging.message);
+  const window = parseWindow(streamDef, match.params, deps.dataset.windowLimit(streamDef) ?? Infinity);
+  if (window && !window.ok) return error(window.status, headers, window.message);
   const withSecrets = holds(who.spec.scopes, 'database:view_credentials');
   const cacheKey = `${withSecrets ? 'secrets' : 'public'} ${url.pathname}${url.search}`;
   if (allowed) {
@@ -169,6 +172,7 @@ function answer(
     parent: resolved.parent,
     paging: paging.paging,
     withSecrets,
+    window: window?.range,
     link: { origin: deps.origin(), pathname: url.pathname, query: url.searchParams, quirks: deps.faults.links, tokenSecret },
   });
   if (body === undefined) return error(404, headers);

@@ -34,8 +34,17 @@ export interface FakeApiOptions {
   /** false: no limits at all (the headers are still sent). */
   rateLimits?: RateLimitOptions | false;
   faults?: FaultConfig;
-  /** The clock for rate limits and the request log (epoch ms). Default Date.now. */
+  /**
+   * The clock for rate limits and the request log (epoch ms). Default Date.now. Its UTC day when the
+   * server starts is the account's "today": billing insights cover the 60 days before it.
+   */
   now?: () => number;
+  /**
+   * Pins the account's "today" (a `YYYY-MM-DD` day, an ISO instant or epoch ms) instead of taking it
+   * from `now`: dated data (billing insights) then no longer moves with the calendar, for generated
+   * fixtures compared across days. A connector still walks its windows up to its own today.
+   */
+  today?: string | number;
   /** How latency faults wait. Default: setTimeout. Tests inject a recorder and never sleep. */
   sleep?: (ms: number) => Promise<void>;
   /** Characters of rendered bodies kept for reuse; 0 disables. Default 64 Mi. */

@@ -1,6 +1,7 @@
 /**
  * DigitalOcean's paging: `page` / `per_page` (default 20, at most 200) with absolute links in
- * `links.pages` and the total in `meta.total`; `page_token` for the registry's V2 listings.
+ * `links.pages` and the total in `meta.total`; `page_token` for the registry's V2 listings; billing
+ * insights say where they are in the body instead (`total_items`, `total_pages`, `current_page`).
  */
 import type { StreamDef } from '../src/streams/types.js';
 import type { JsonObject } from './data/types.js';
@@ -10,7 +11,7 @@ export const DEFAULT_PER_PAGE = 20;
 export const MAX_PER_PAGE = 200;
 
 export interface Paging {
-  mode: 'page' | 'token';
+  mode: 'page' | 'token' | 'total_pages';
   /** 1-based page number (in token mode: the page the offset falls in, for the links). */
   page: number;
   perPage: number;
@@ -73,8 +74,12 @@ export interface LinkContext {
   tokenSecret: number;
 }
 
-/** `links` and `meta` of a paged answer. */
-export function pageLinks(paging: Paging, ctx: LinkContext): { links: JsonObject; meta: JsonObject } {
+/**
+ * The paging fields of a paged answer: `links` and `meta`, or for `total_pages` lists the counts, with
+ * the link quirks translated (repeatNext: current_page names the page before the one to repeat).
+ */
+export function pageLinks(paging: Paging, ctx: LinkContext): JsonObject {
+  if (paging.mode === 'total_pages') return pageCounts(paging, ctx);
   const pages: Record<string, string> = {};
   const url = (page: number, token?: string): string => buildUrl(ctx, page, paging.perPage, token);
   const repeat = ctx.quirks.repeatNext;
@@ -99,6 +104,19 @@ export function pageLinks(paging: Paging, ctx: LinkContext): { links: JsonObject
   const lies = ctx.quirks.totalDelta !== undefined && ctx.pathname.startsWith(ctx.quirks.totalPathPrefix ?? '');
   const total = lies ? Math.max(0, ctx.total + (ctx.quirks.totalDelta ?? 0)) : ctx.total;
   return { links: Object.keys(pages).length > 0 ? { pages } : {}, meta: { total } };
+}
+
+function pageCounts(paging: Paging, ctx: LinkContext): JsonObject {
+  const repeat = ctx.quirks.repeatNext;
+  const repeats = repeat !== undefined && repeat.page === paging.page && ctx.pathname.startsWith(repeat.pathPrefix ?? '');
+  const lies = ctx.quirks.totalDelta !== undefined && ctx.pathname.startsWith(ctx.quirks.totalPathPrefix ?? '');
+  const total = lies ? Math.max(0, ctx.total + (ctx.quirks.totalDelta ?? 0)) : ctx.total;
+  return {
+    total_items: total,
+    // At least one page, even when the range holds nothing.
+    total_pages: Math.max(1, Math.ceil(total / paging.perPage)),
+    current_page: repeats ? (repeat.target ?? paging.page) - 1 : paging.page,
+  };
 }
 
 function buildUrl(ctx: LinkContext, page: number, perPage: number, token?: string): string {

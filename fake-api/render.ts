@@ -1,7 +1,10 @@
-/** The body of a stream's answer: its records in the row's shape, plus links and meta when it pages. */
+/**
+ * The body of a stream's answer: its records in the row's shape, plus links and meta (or the page
+ * counts) when it pages. A row whose path takes a date range answers with the records of that range.
+ */
 import type { StreamDef } from '../src/streams/types.js';
 import { mapKey } from './data/dataset.js';
-import type { Dataset } from './data/dataset.js';
+import type { Dataset, DayRange, Selection } from './data/dataset.js';
 import type { JsonObject, Located } from './data/types.js';
 import { pageLinks } from './pagination.js';
 import type { LinkContext, Paging } from './pagination.js';
@@ -14,17 +17,21 @@ export interface RenderInput {
   paging: Paging | null;
   withSecrets: boolean;
   link: Omit<LinkContext, 'total'>;
+  /** For a row with date windows: the range the path names. */
+  window?: DayRange;
 }
 
 /** undefined: nothing to show (an object-shaped child that does not exist for this parent → 404). */
 export function renderStream(input: RenderInput): string | undefined {
   const { dataset, def, parent, paging, withSecrets } = input;
-  const total = dataset.count(def, parent);
+  const all = dataset.count(def, parent);
+  const selection: Selection = input.window ? dataset.inWindow(def, parent, input.window) : { length: all, at: (k) => k };
+  const total = selection.length;
   const extras = dataset.bodyExtras(def, parent);
 
   if (def.shape === 'object') {
     if (total === 0) return undefined;
-    const record = dataset.serve(dataset.locate(def, parent, 0), withSecrets);
+    const record = dataset.serve(dataset.locate(def, parent, selection.at(0)), withSecrets);
     return JSON.stringify(def.recordsKey === null ? record : { [def.recordsKey]: record, ...extras });
   }
 
@@ -35,12 +42,13 @@ export function renderStream(input: RenderInput): string | undefined {
   if (def.shape === 'map') {
     const map: JsonObject = {};
     for (let i = start; i < end; i++) {
-      const loc = dataset.locate(def, parent, i);
+      const loc = dataset.locate(def, parent, selection.at(i));
       map[mapKey(def, loc)] = dataset.serve(loc, withSecrets);
     }
     records = map;
   } else {
-    records = dataset.records(def, parent, start, end, withSecrets);
+    records = [];
+    for (let i = start; i < end; i++) records.push(dataset.serve(dataset.locate(def, parent, selection.at(i)), withSecrets));
   }
   const body: JsonObject = { [key]: records, ...extras };
   if (paging) Object.assign(body, pageLinks(paging, { ...input.link, total }));

@@ -45,6 +45,8 @@ export interface ExpectedRecordsOptions extends ExpectedOptions {
 export interface FakeAccount {
   readonly seed: number;
   readonly scale: number;
+  /** The account's "today" (YYYY-MM-DD, UTC): the day of the `now` clock when the server started. */
+  readonly today: string;
   /** Every record the server returns for a stream, across all parents, in the order a connector reads them. */
   expectedRecords(stream: string, options?: ExpectedRecordsOptions): IterableIterator<JsonObject>;
   /** Number of records of a stream across all parents (walks the parents of a child stream). */
@@ -69,6 +71,13 @@ export interface FakeApi {
   resetRateLimits(): void;
 }
 
+function todayOf(option: string | number | undefined, now: () => number): number {
+  if (option === undefined) return now();
+  const ms = typeof option === 'number' ? option : Date.parse(option);
+  if (!Number.isFinite(ms)) throw new Error(`today: not a date: ${String(option)}`);
+  return ms;
+}
+
 export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
   const seed = options.seed ?? 42;
   const streams = options.streams ?? STREAMS;
@@ -80,6 +89,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     counts: options.counts,
     kinds: options.kinds,
     schemasDir: options.schemasDir === undefined ? defaultSchemasDir() : options.schemasDir,
+    today: todayOf(options.today, now),
   });
   const tokens = new TokenTable({ ...(options.defaultTokens === false ? {} : defaultTokens(streams)), ...(options.tokens ?? {}) });
   const router = new Router<RouteTarget>();
@@ -103,6 +113,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   const account: FakeAccount = {
     seed,
     scale: dataset.scale,
+    today: new Date(dataset.today).toISOString().slice(0, 10),
     expectedRecords: (stream, o = {}) => {
       const spec = o.token === undefined ? undefined : tokens.entries()[o.token];
       if (o.token !== undefined && !spec) throw new Error('expectedRecords: unknown token');

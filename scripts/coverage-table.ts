@@ -31,13 +31,6 @@ export interface NotOffered {
 
 export const NOT_OFFERED: readonly NotOffered[] = [
   {
-    section: 'Account & Billing',
-    resource: 'Billing Insights',
-    scopes: ['billing:read'],
-    stream: 'billing_insights',
-    reason: 'planned: needs date-window partitions of at most 31 days',
-  },
-  {
     section: 'Kubernetes',
     resource: 'Cluster Credentials',
     scopes: ['kubernetes:access_cluster'],

@@ -9,7 +9,8 @@
  *
  *   npm run build && npm run generate:integration-tests
  *
- * Deterministic: the fake account does not depend on the clock, records are sorted, and emitted_at
+ * Deterministic: the fake account's day is pinned (TODAY, and sample_config's start_date reaches back
+ * before it), records are sorted, and emitted_at
  * (which the acceptance tests ignore) is a constant.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ import type { StreamDef } from '../src/streams/types.js';
 
 export const SEED = 42;
 export const SCALE = 5;
+/** The fake account's billing data is dated relative to its day: pinned, so the records never drift. */
+export const TODAY = '2025-06-01';
 /** Any fixed instant: the acceptance tests compare `data` only. */
 const EMITTED_AT = 1_735_689_600_000;
 const FUTURE_DATETIME = '2999-12-31T23:59:59Z';
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
   const dir = join(root, 'integration_tests');
   // The connector paces itself at its per-minute limit; compress that (the fake API has no limits here).
   process.env.SOURCE_DIGITALOCEAN_TIME_SCALE ??= '0.01';
-  const api = await startFakeApi({ seed: SEED, scale: SCALE, rateLimits: false });
+  const api = await startFakeApi({ seed: SEED, scale: SCALE, rateLimits: false, today: TODAY });
   try {
     const catalog = configuredCatalog();
     writeFileSync(join(dir, 'configured_catalog.json'), `${JSON.stringify(catalog, null, 2)}\n`);

@@ -263,11 +263,14 @@ export function generate(spec: Node, streams: readonly StreamDef[] = STREAMS): O
         const want: JsonSchema =
           kind === 'datetime' ? { type: ['string', 'null'], format: 'date-time' } : { type: ['integer', 'null'] };
         const have = props[field];
+        // A time cursor the OpenAPI types as a plain string or a date keeps that typing: declaring a
+        // date-time format the API does not promise would make real records fail validation.
+        const stringTyped = have !== undefined && JSON.stringify(have.type ?? '').includes('string');
         if (!have) warn(`cursor ${field} is not in the OpenAPI schema; added`);
         else if (JSON.stringify(have) !== JSON.stringify(want)) {
-          warn(`cursor ${field} is ${JSON.stringify(have)} in the OpenAPI; declared as ${kind}`);
+          warn(`cursor ${field} is ${JSON.stringify(have)} in the OpenAPI; ${kind === 'datetime' && stringTyped ? 'kept as the OpenAPI types it' : `declared as ${kind}`}`);
         }
-        props[field] = want;
+        if (!(kind === 'datetime' && stringTyped)) props[field] = want;
       }
       out.schemas.set(def.name, schema);
       return schema;

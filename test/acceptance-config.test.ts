@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { parse } from 'yaml';
 import { startFakeApi } from '../fake-api/server.js';
+import { TODAY } from '../scripts/expected-records.js';
 import { parseConfig } from '../src/config.js';
 import { STREAMS, findStream } from '../src/streams/index.js';
 import { writeInputs } from './helpers/files.js';
@@ -194,7 +195,7 @@ t.test('expected_records.jsonl and empty_streams cover every selected stream', a
 });
 
 t.test('the inputs behave as CAT expects against the fake account', async (t) => {
-  const api = await startFakeApi({ seed: 42, scale: 5, rateLimits: false });
+  const api = await startFakeApi({ seed: 42, scale: 5, rateLimits: false, today: TODAY });
   t.teardown(() => api.close());
   const at = (path: string) => ({ ...(readJson(path) as Record<string, unknown>), api_url: api.url });
 

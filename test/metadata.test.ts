@@ -117,6 +117,7 @@ t.test('the Dockerfile follows what Airbyte launchers need', async (t) => {
   const words = JSON.parse(entrypoints[0]?.args ?? 'null') as unknown;
   t.ok(Array.isArray(words) && words.every((w) => typeof w === 'string'), 'ENTRYPOINT is exec form (a JSON array)');
   const list = words as string[];
+  t.ok(list.every((w) => w.startsWith('/')), 'every ENTRYPOINT word is an absolute path (the interpreter too)');
   t.match(list[1], /^\/airbyte\/integration_code\/dist\/src\/main\.js$/, 'the script is named by an absolute path');
   t.equal(env.AIRBYTE_ENTRYPOINT, list.join(' '), 'AIRBYTE_ENTRYPOINT equals the ENTRYPOINT words joined by spaces');
   const user = finalStage.filter((i) => i.keyword === 'USER').at(-1);

@@ -7,8 +7,11 @@ import type { StreamDef } from '../../src/streams/types.js';
 import { genericKind, loadSchema } from './generic.js';
 import type { KeyValue } from './keys.js';
 import { KINDS } from './kinds/index.js';
+import { fieldAt, injectedValue, parentFieldValue } from './parent-keys.js';
 import { Rng, makeFaker, seedOf } from './random.js';
-import type { AccountView, JsonObject, KindSpec, KindTable, Located } from './types.js';
+import type { AccountView, CountContext, JsonObject, KindSpec, KindTable, Located } from './types.js';
+
+const DAY_MS = 86_400_000;
 
 export interface DatasetOptions {
   seed: number;
@@ -21,6 +24,20 @@ export interface DatasetOptions {
   schemasDir?: string | null;
   /** Replaces the built-in data-coherence table (tests). */
   kinds?: KindTable;
+  /** Any instant of the account's "today" (epoch ms; see AccountView.today). Default: now. */
+  today?: number;
+}
+
+/** Records of one answer, by position: a run of indexes, or a list of them. */
+export interface Selection {
+  readonly length: number;
+  at(position: number): number;
+}
+
+/** A date range of a windowed row, as UTC midnights, both ends inclusive. */
+export interface DayRange {
+  from: number;
+  to: number;
 }
 
 export interface ExpectedOptions {
@@ -39,6 +56,7 @@ const SCAN_LIMIT = 10_000;
 export class Dataset {
   readonly seed: number;
   readonly scale: number;
+  readonly today: number;
   readonly view: AccountView;
   private readonly defs = new Map<string, StreamDef>();
   private readonly specs = new Map<string, KindSpec>();
@@ -54,12 +72,14 @@ export class Dataset {
     this.scale = options.scale;
     this.kinds = options.kinds ?? KINDS;
     this.counts = options.counts ?? {};
+    this.today = Math.floor((options.today ?? Date.now()) / DAY_MS) * DAY_MS;
     const lookups = new Map<string, Set<string>>();
     for (const def of options.streams) {
       this.defs.set(def.name, def);
       if (!def.parent) continue;
       const fields = lookups.get(def.parent.stream) ?? new Set<string>();
-      for (const field of Object.values(def.parent.keys)) fields.add(field);
+      // Only top-level fields get key codecs; a dotted one (`team.uuid`) is found by a scan.
+      for (const field of Object.values(def.parent.keys)) if (!field.includes('.')) fields.add(field);
       lookups.set(def.parent.stream, fields);
     }
     for (const def of options.streams) {
@@ -69,6 +89,7 @@ export class Dataset {
     this.view = {
       seed: this.seed,
       scale: this.scale,
+      today: this.today,
       count: (stream) => this.topCount(stream),
       key: (stream, index, field) => this.key(stream, index, field),
     };
@@ -101,7 +122,39 @@ export class Dataset {
     if (!parent) return this.topCount(def.name);
     const spec = this.spec(def.name);
     if (!spec) return 0;
-    return this.counts[def.name] ?? spec.count({ scale: this.scale, parent, rng: new Rng(seedOf(this.salt(def.name, parent), 'count')), account: this.view });
+    return this.counts[def.name] ?? spec.count(this.countContext(def, parent));
+  }
+
+  private countContext(def: StreamDef, parent: Located | undefined): CountContext {
+    const rng = new Rng(parent ? seedOf(this.salt(def.name, parent), 'count') : seedOf(this.seed, def.name, 'count'));
+    return { scale: this.scale, parent, rng, account: this.view };
+  }
+
+  /** The API's limit on a windowed row's range, in days counting both ends. */
+  windowLimit(def: StreamDef): number | undefined {
+    return this.spec(def.name)?.window?.maxDays ?? def.dateWindows?.maxDays;
+  }
+
+  /**
+   * The records of a windowed row whose day lies in the range, in order. A kind with a window finds
+   * them as a run of indexes; otherwise (a generic row, or a count override) every record is looked at.
+   */
+  inWindow(def: StreamDef, parent: Located | undefined, range: DayRange): Selection {
+    const spec = this.spec(def.name);
+    if (spec?.window && this.counts[def.name] === undefined) {
+      const { start, end } = spec.window.range(this.countContext(def, parent), range.from, range.to);
+      return { length: Math.max(0, end - start), at: (k) => start + k };
+    }
+    const field = spec?.window?.field ?? def.cursor?.field;
+    const total = this.count(def, parent);
+    const picked: number[] = [];
+    for (let i = 0; i < total; i++) {
+      const value = field === undefined ? undefined : fieldAt(this.locate(def, parent, i).record, field);
+      const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+      // A record without a usable date is in every window, as a server that cannot filter it would do.
+      if (!Number.isFinite(ms) || (ms >= range.from && ms < range.to + DAY_MS)) picked.push(i);
+    }
+    return { length: picked.length, at: (k) => picked[k] };
   }
 
   /** Key of a top-level record, without generating it. */
@@ -129,7 +182,7 @@ export class Dataset {
     let view = record;
     if (def.parent && parent) {
       view = { ...record };
-      for (const [placeholder, field] of Object.entries(def.parent.keys)) view[placeholder] = parent.view[field] ?? null;
+      for (const placeholder of Object.keys(def.parent.keys)) view[placeholder] = injectedValue(def.parent, placeholder, parent.view);
     }
     return { def, index, record, view, address: `${parent?.address ?? ''}/${def.name}:${index}`, parent };
   }
@@ -151,7 +204,7 @@ export class Dataset {
     if (!decodable && total <= SCAN_LIMIT) for (let i = 0; i < total; i++) candidates.add(i);
     for (const index of candidates) {
       const found = this.locate(def, parent, index);
-      if (Object.entries(values).every(([field, value]) => String(found.view[field]) === value)) return found;
+      if (Object.entries(values).every(([field, value]) => String(fieldAt(found.view, field)) === value)) return found;
     }
     return undefined;
   }
@@ -166,7 +219,9 @@ export class Dataset {
     if (!parentDef) return undefined;
     const fieldValues: Record<string, string> = {};
     for (const [placeholder, field] of Object.entries(def.parent.keys)) {
-      const value = params[placeholder];
+      const segment = params[placeholder];
+      // The path holds the formatted value (`do:team:{uuid}`): anything else names no parent.
+      const value = segment === undefined ? undefined : parentFieldValue(def.parent, placeholder, segment);
       if (value === undefined) return undefined;
       fieldValues[field] = value;
     }
@@ -186,19 +241,13 @@ export class Dataset {
 
   private admits(def: StreamDef, parent: Located): boolean {
     const filter = def.parent?.filter;
-    return !filter || filter.values.includes(String(parent.view[filter.field]));
+    return !filter || filter.values.includes(String(fieldAt(parent.view, filter.field)));
   }
 
   /** The record as a token sees it. Mutates `loc.record`: use each Located for one answer only. */
   serve(loc: Located, withSecrets: boolean): JsonObject {
     const hide = this.spec(loc.def.name)?.hideCredentials;
     return withSecrets || !hide ? loc.record : hide(loc.record);
-  }
-
-  records(def: StreamDef, parent: Located | undefined, start: number, end: number, withSecrets: boolean): JsonObject[] {
-    const out: JsonObject[] = [];
-    for (let i = start; i < end; i++) out.push(this.serve(this.locate(def, parent, i), withSecrets));
-    return out;
   }
 
   bodyExtras(def: StreamDef, parent: Located | undefined): JsonObject {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Faker } from '@faker-js/faker';
 import type { StreamDef } from '../../src/streams/types.js';
 import { intKey, nameKey, uuidKey } from './keys.js';
+import { injectedValue } from './parent-keys.js';
 import type { KeyCodec } from './keys.js';
 import { REGIONS, iso, publicIpv4, randomTime } from './reference.js';
 import type { Rng } from './random.js';
@@ -134,8 +135,7 @@ export function genericKind(def: StreamDef, schema: SchemaNode | undefined, look
 }
 
 function parentValue(def: StreamDef, parent: Located | undefined, placeholder: string): Json {
-  const field = def.parent?.keys[placeholder];
-  return field && parent ? (parent.view[field] ?? null) : null;
+  return def.parent && parent ? injectedValue(def.parent, placeholder, parent.view) : null;
 }
 
 /** Every secret planted by the generic generator starts with this, so a leak test can grep for it. */

@@ -26,6 +26,12 @@ export interface Located {
 export interface AccountView {
   readonly seed: number;
   readonly scale: number;
+  /**
+   * Midnight (UTC, epoch ms) of the server's "today": the day of its clock (`now`) when it started.
+   * Dated data that must lie within a connector's reach (billing insights) is placed relative to it;
+   * fixed at start so that a server running across midnight keeps serving the same account.
+   */
+  readonly today: number;
   /** Number of top-level records of a stream (known kinds work even when the stream is not in the table). */
   count(stream: string): number;
   /** Key of top-level record `index` of a stream, e.g. the id of droplet 17; `field` defaults to the first key. */
@@ -67,6 +73,24 @@ export interface KindSpec {
   hideCredentials?(record: JsonObject): JsonObject;
   /** Extra top-level fields of the response body besides the records (e.g. backups' schedule). */
   bodyExtras?(parent: Located | undefined, rng: Rng): JsonObject;
+  /** For rows whose path takes a date range (StreamDef.dateWindows): how the API filters by it. */
+  window?: WindowSpec;
+}
+
+/**
+ * A list the API filters by a date range given in the path. Records are generated in date order, so the
+ * records of a range are one run of indexes, found without generating the records in front of it.
+ */
+export interface WindowSpec {
+  /** The API's own limit on the range, in days counting both ends (billing insights: 31). */
+  maxDays: number;
+  /** Record field holding the day the range is matched against (`YYYY-MM-DD` or an ISO date-time). */
+  field: string;
+  /**
+   * Indexes [start, end) of the records whose day lies in [from, to] (UTC midnights, both inclusive).
+   * The count context is the one `count` gets for the same parent.
+   */
+  range(ctx: CountContext, from: number, to: number): { start: number; end: number };
 }
 
 export type KindTable = Readonly<Record<string, KindSpec>>;

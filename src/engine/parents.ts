@@ -16,9 +16,20 @@ function projectionFields(parent: string): string[] {
   return [...fields];
 }
 
+/** A field of a record; a dotted name reaches into nested objects (`team.uuid`). */
+function valueAt(record: Record_, field: string): unknown {
+  if (!field.includes('.')) return record[field];
+  let node: unknown = record;
+  for (const part of field.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record_)[part];
+  }
+  return node;
+}
+
 function project(record: Record_, fields: readonly string[]): Record_ {
   const kept: Record_ = {};
-  for (const field of fields) kept[field] = record[field];
+  for (const field of fields) kept[field] = valueAt(record, field);
   return kept;
 }
 

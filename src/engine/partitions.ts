@@ -35,10 +35,34 @@ export function childPartitions(def: StreamDef, parents: readonly Record<string,
     for (const [field, parentField] of Object.entries(link.keys)) {
       const value = parent[parentField];
       if (value === undefined || value === null || value === '') complete = false;
-      keys[field] = value;
+      const format = link.format?.[field];
+      keys[field] = format === undefined ? value : format.replace('{}', String(value));
     }
     if (complete) partitions.push(keys);
     else keyless++;
   }
   return { partitions, keyless };
+}
+
+const DAY_MS = 86_400_000;
+
+const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The date windows of a stream whose path takes a bounded range, from `from` (an instant or a day) to
+ * today, each at most `maxDays` long, as path parameters. Whole UTC days, both ends inclusive.
+ */
+export function dateWindows(def: StreamDef, from: string | undefined, now: number): Record<string, string>[] {
+  const spec = def.dateWindows;
+  if (!spec) return [{}];
+  const today = Math.floor(now / DAY_MS) * DAY_MS;
+  const parsed = from === undefined ? NaN : Date.parse(from);
+  let start = Number.isFinite(parsed) ? Math.floor(parsed / DAY_MS) * DAY_MS : today - spec.lookbackDays * DAY_MS;
+  if (start > today) start = today;
+  const windows: Record<string, string>[] = [];
+  for (; start <= today; start += spec.maxDays * DAY_MS) {
+    const end = Math.min(today, start + (spec.maxDays - 1) * DAY_MS);
+    windows.push({ [spec.start]: isoDay(start), [spec.end]: isoDay(end) });
+  }
+  return windows;
 }

@@ -53,6 +53,7 @@ export async function readStream(
         }
       },
       onPartitionDone: def.parent ? (partition) => states.emit(stream, checkpoint.completePartition(partition)) : undefined,
+      windowStart: def.dateWindows ? (partition) => checkpoint.resumeFrom(partition) ?? startDate : undefined,
     });
     await states.emit(stream, checkpoint.complete());
     collector?.finish();

@@ -4,7 +4,7 @@ import { revealsCredentials } from '../scopes/leak.js';
 import { extractRecords, RecordShaper, type PartitionKeys, type Record_ } from '../records/shape.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
-import { partitionId, partitionPath } from './partitions.js';
+import { dateWindows, partitionId, partitionPath } from './partitions.js';
 import { forEachConcurrent } from './pool.js';
 
 export interface WalkHandlers {
@@ -14,6 +14,8 @@ export interface WalkHandlers {
   onPage(records: Record_[], partition: string, total: number | undefined): Promise<void> | void;
   /** Every page of a partition was handed to onPage (or the parent turned out to be gone). */
   onPartitionDone?(partition: string): Promise<void> | void;
+  /** For date-windowed streams: where this partition's range begins (its saved cursor), if known. */
+  windowStart?(partition: string): string | undefined;
 }
 
 export class SyncAborted extends Error {
@@ -39,21 +41,25 @@ export async function walkStream(
   await forEachConcurrent(partitions, def.parent ? ctx.concurrency : 1, async (keys) => {
     const id = partitionId(keys);
     if (handlers.skip?.(id)) return;
-    const path = partitionPath(def, keys);
+    let path = def.path;
     try {
-      let first = true;
-      for await (const page of paginate(ctx.client, path, def.pagination, def.query ?? {}, { label: def.name, bucket }, ctx.concurrency)) {
-        if (ctx.abort.signal.aborted) throw new SyncAborted();
-        const records = extractRecords(def, page.body);
-        if (watchLeaks) {
-          for (const raw of records) {
-            const warning = ctx.leakWatch?.(def.name, raw);
-            if (warning) ctx.log('WARN', warning);
+      // One window for most streams; a walk over the date range for the few whose path takes one.
+      for (const window of dateWindows(def, handlers.windowStart?.(id), Date.now())) {
+        path = partitionPath(def, { ...keys, ...window });
+        let first = true;
+        for await (const page of paginate(ctx.client, path, def.pagination, def.query ?? {}, { label: def.name, bucket }, ctx.concurrency)) {
+          if (ctx.abort.signal.aborted) throw new SyncAborted();
+          const records = extractRecords(def, page.body);
+          if (watchLeaks) {
+            for (const raw of records) {
+              const warning = ctx.leakWatch?.(def.name, raw);
+              if (warning) ctx.log('WARN', warning);
+            }
           }
+          for (let i = 0; i < records.length; i++) records[i] = shaper.shape(records[i], keys);
+          await handlers.onPage(records, id, first ? page.total : undefined);
+          first = false;
         }
-        for (let i = 0; i < records.length; i++) records[i] = shaper.shape(records[i], keys);
-        await handlers.onPage(records, id, first ? page.total : undefined);
-        first = false;
       }
     } catch (error) {
       if (!(def.parent && error instanceof ApiError && error.kind === 'not_found')) throw error;

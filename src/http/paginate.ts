@@ -5,7 +5,7 @@ export const PER_PAGE = 200;
 /** What DigitalOcean uses when no per_page is sent (lists documented as unpaged). */
 const DEFAULT_PER_PAGE = 20;
 
-export type PageStyle = 'none' | 'page' | 'token';
+export type PageStyle = 'none' | 'page' | 'token' | 'total_pages';
 
 export interface Page {
   body: Record<string, unknown>;
@@ -21,6 +21,24 @@ function nextLink(body: Record<string, unknown>): string | undefined {
   if (!pages || typeof pages !== 'object') return undefined;
   const next = (pages as Record<string, unknown>).next;
   return typeof next === 'string' && next.length > 0 ? next : undefined;
+}
+
+function count(body: Record<string, unknown>, key: string): number | undefined {
+  const value = body[key];
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * Lists that say where they are in the body (`current_page` of `total_pages`) instead of linking:
+ * the next page, or none after the last.
+ */
+function countedNext(body: Record<string, unknown>, path: string): string | undefined {
+  const current = count(body, 'current_page');
+  const pages = count(body, 'total_pages');
+  if (current === undefined || pages === undefined) {
+    throw new ApiError('bad_body', path, `${describeStatus('bad_body', path)} (no current_page / total_pages)`);
+  }
+  return current < pages ? `?page=${current + 1}` : undefined;
 }
 
 function metaTotal(body: Record<string, unknown>): number | undefined {
@@ -91,7 +109,7 @@ export async function* paginate(
     const pending = ahead.get(key) ?? fetchPage(params);
     ahead.delete(key);
     const body = asObject(await pending, path);
-    total ??= metaTotal(body);
+    total ??= style === 'total_pages' ? count(body, 'total_items') : metaTotal(body);
     const lastPage = total === undefined ? undefined : Math.max(1, Math.ceil(total / perPage));
     if (lastPage !== undefined && pageCount > lastPage) {
       throw paginationError(path, `more pages than meta.total=${total} allows`);
@@ -106,7 +124,7 @@ export async function* paginate(
       }
     }
     yield { body, total };
-    const link = nextLink(body);
+    const link = style === 'total_pages' ? countedNext(body, path) : nextLink(body);
     if (!link) return;
     const next = nextParams(link, style);
     if (!next) throw paginationError(path, 'the next-page link has no usable page parameter');

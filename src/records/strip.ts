@@ -5,7 +5,7 @@
  * wherever they occur, so a secret inside a list is removed even when the path does not say `[]`.
  */
 
-interface Step {
+export interface StripStep {
   name: string;
   /** Match `name` at any depth below the current node, not only as a direct child. */
   deep: boolean;
@@ -13,8 +13,9 @@ interface Step {
 
 export type Stripper = (record: Record<string, unknown>) => void;
 
-function parse(path: string): Step[] {
-  const steps: Step[] = [];
+/** A strip path as steps; also used by the over-privilege proof, which looks where stripping removes. */
+export function parseStripPath(path: string): StripStep[] {
+  const steps: StripStep[] = [];
   let deep = false;
   for (const part of path.split('.')) {
     if (part === '') {
@@ -28,7 +29,7 @@ function parse(path: string): Step[] {
   return steps;
 }
 
-function apply(node: unknown, steps: readonly Step[], at: number): void {
+function apply(node: unknown, steps: readonly StripStep[], at: number): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
     for (const item of node) apply(item, steps, at);
@@ -56,7 +57,7 @@ function apply(node: unknown, steps: readonly Step[], at: number): void {
 
 export function compileStripper(paths: readonly string[]): Stripper {
   if (paths.length === 0) return () => undefined;
-  const compiled = paths.map(parse);
+  const compiled = paths.map(parseStripPath);
   return (record) => {
     for (const steps of compiled) apply(record, steps, 0);
   };

@@ -1,3 +1,4 @@
+import { parseStripPath, type StripStep } from '../records/strip.js';
 import { findStream } from '../streams/index.js';
 
 /**
@@ -33,33 +34,13 @@ export function uriHasCredentials(value: string): boolean {
   return password.length > 0 && !isMasked(password);
 }
 
-interface Step {
-  name: string;
-  deep: boolean;
-}
-
-/** A strip path (`a.b`, `a[].b`, `a..b`, see records/strip.ts) as steps; arrays are looked through anywhere. */
-function stepsOf(path: string): Step[] {
-  const steps: Step[] = [];
-  let deep = false;
-  for (const part of path.split('.')) {
-    if (part === '') {
-      deep = true;
-      continue;
-    }
-    steps.push({ name: part.replace(/\[\]$/, ''), deep });
-    deep = false;
-  }
-  return steps;
-}
-
 function leafOf(path: string): string {
-  const steps = stepsOf(path);
+  const steps = parseStripPath(path);
   return steps.length > 0 ? steps[steps.length - 1].name : '';
 }
 
 /** Whether `test` holds for some value at `steps` below `node`. */
-function anyAt(node: unknown, steps: readonly Step[], at: number, test: (value: unknown) => boolean, depth = 0): boolean {
+function anyAt(node: unknown, steps: readonly StripStep[], at: number, test: (value: unknown) => boolean, depth = 0): boolean {
   if (depth > 16 || node === null || typeof node !== 'object') return false;
   if (Array.isArray(node)) return node.some((item) => anyAt(item, steps, at, test, depth + 1));
   const object = node as Record<string, unknown>;
@@ -77,7 +58,7 @@ function isSecretValue(value: unknown): boolean {
 }
 
 interface Watch {
-  steps: Step[];
+  steps: StripStep[];
   test(value: unknown): boolean;
 }
 
@@ -97,8 +78,8 @@ function watchesOf(streamName: string): Watch[] {
     if (def && def.scope === GUARDED_SCOPE && def.strip.some((path) => leafOf(path) === 'password')) {
       for (const path of def.strip) {
         const leaf = leafOf(path);
-        if (SECRET_LEAVES.has(leaf)) found.push({ steps: stepsOf(path), test: isSecretValue });
-        else if (leaf === URI_LEAF) found.push({ steps: stepsOf(path), test: (v) => typeof v === 'string' && uriHasCredentials(v) });
+        if (SECRET_LEAVES.has(leaf)) found.push({ steps: parseStripPath(path), test: isSecretValue });
+        else if (leaf === URI_LEAF) found.push({ steps: parseStripPath(path), test: (v) => typeof v === 'string' && uriHasCredentials(v) });
       }
     }
     watches.set(streamName, found);

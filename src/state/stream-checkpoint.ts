@@ -77,6 +77,12 @@ export class StreamCheckpoint {
     return false;
   }
 
+  /** Where an incremental read of this partition may begin: its saved cursor, as a string. */
+  resumeFrom(partition = NO_PARTITION): string | undefined {
+    const saved = this.incremental ? this.saved.get(partition) : undefined;
+    return saved === undefined ? undefined : String(saved);
+  }
+
   /** Full refresh of a child resumed: this parent was finished before the interruption. */
   isDone(partition: string): boolean {
     return this.done.has(partition);

@@ -43,4 +43,21 @@ export const billingStreams: readonly StreamDef[] = [
     pagination: 'page',
     strip: [],
   },
+  {
+    // Day-over-day usage per SKU: the only endpoint DigitalOcean filters by date on the server. The path
+    // takes the account's URN and a date range of at most 31 days, which the engine walks.
+    name: 'billing_insights',
+    resource: 'Billing Insights',
+    path: '/v2/billing/{account_urn}/insights/{start_date}/{end_date}',
+    recordsKey: 'data_points',
+    shape: 'list',
+    scope: 'billing:read',
+    // No field or combination of fields is documented as unique per data point.
+    primaryKey: [],
+    parent: { stream: 'account', keys: { account_urn: 'team.uuid' }, format: { account_urn: 'do:team:{}' } },
+    pagination: 'total_pages',
+    cursor: { field: 'start_date', kind: 'datetime' },
+    dateWindows: { start: 'start_date', end: 'end_date', maxDays: 31, lookbackDays: 90 },
+    strip: [],
+  },
 ];

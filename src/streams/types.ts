@@ -19,7 +19,9 @@ export type Pagination =
   /** `page` / `per_page`, next page announced in `links.pages.next`, total in `meta.total`. */
   | 'page'
   /** `page_token` taken from `links.pages.next` (registry repositories). */
-  | 'token';
+  | 'token'
+  /** `page` / `per_page`, the body telling `current_page` and `total_pages` (billing insights). */
+  | 'total_pages';
 
 export interface ParentLink {
   /** Name of the parent stream in the table. */
@@ -30,6 +32,11 @@ export interface ParentLink {
    * child record, so that a child row can be joined to its parent.
    */
   keys: Record<string, string>;
+  /**
+   * How a key's value is written, `{}` standing for the parent's value: billing insights address the
+   * account as `do:team:{}`. A parent field may be a dotted path into the parent record (`team.uuid`).
+   */
+  format?: Readonly<Record<string, string>>;
   /** Only parents whose `field` has one of `values` have this child (e.g. pools exist for PostgreSQL only). */
   filter?: { field: string; values: readonly string[] };
   /**
@@ -49,6 +56,20 @@ export interface CursorDef {
    * just below the oldest open record, so that the record is read again until it reaches its final state.
    */
   openWhile?: { field: string; values: readonly string[] };
+}
+
+/**
+ * The path takes a date range that the server limits in length (billing insights: 31 days). The
+ * engine walks the range from the saved cursor (or the config's start_date, or `lookbackDays` ago) to
+ * today, one window per request series. The window dates fill the path only; they are not injected.
+ */
+export interface DateWindows {
+  /** Path placeholders receiving the window's first and last day (YYYY-MM-DD, inclusive). */
+  start: string;
+  end: string;
+  maxDays: number;
+  /** Where a first sync without start_date begins. */
+  lookbackDays: number;
 }
 
 export interface EndpointRateLimit {
@@ -84,6 +105,8 @@ export interface StreamDef {
    * `a[].b` removes `b` in every element of array `a`; `a..b` removes every `b` at any depth below `a`.
    */
   strip: readonly string[];
+  /** The path takes a date range the engine must walk (see DateWindows). */
+  dateWindows?: DateWindows;
   /** DigitalOcean's own, tighter limit on this endpoint. */
   rateLimit?: EndpointRateLimit;
 }

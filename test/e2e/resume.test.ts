@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import t from 'tap';
 import { DEFAULT_TOKENS, startFakeApi, type FakeApi } from '../../fake-api/server.js';
 import { compileStripper } from '../../src/records/strip.js';
-import { compileStripper } from '../../src/records/strip.js';
 import { STREAMS } from '../../src/streams/index.js';
 import type { StreamDef } from '../../src/streams/types.js';
 import { spawnCli, type SpawnResult } from '../helpers/e2e.js';

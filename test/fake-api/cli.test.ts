@@ -26,6 +26,8 @@ t.test('flags map to options', async (t) => {
     faults: { latencyMs: 15, rules: [{ times: 1 }] },
   });
   t.match(parseCli(['--no-rate-limits']), { rateLimits: false, seed: 42, scale: 50 });
+  t.match(parseCli(['--today', '2025-06-01']), { today: '2025-06-01' });
+  t.equal((parseCli([]) as { today?: string }).today, undefined, 'no --today: the clock decides');
   t.equal(parseCli(['--help']), 'help');
   t.throws(() => parseCli(['--scale', 'lots']), /--scale must be a number/);
   t.throws(() => parseCli(['--unknown']));

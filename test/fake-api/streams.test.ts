@@ -7,18 +7,39 @@ import formats from 'ajv-formats';
 import { STREAMS } from '../../src/streams/index.js';
 import type { StreamDef } from '../../src/streams/types.js';
 import { SECRET_MARK, plantSecret } from '../../fake-api/data/generic.js';
+import { injectedValue } from '../../fake-api/data/parent-keys.js';
 import { Rng } from '../../fake-api/data/random.js';
 import { defaultSchemasDir } from '../../fake-api/options.js';
 import type { FakeApi, JsonObject } from '../../fake-api/server.js';
-import { crawl, get, serve } from './fixtures/http.js';
+import { crawl, crawlCounted, get, serve } from './fixtures/http.js';
 import { WITH_FUTURE_ROWS } from './fixtures/rows.js';
 
-/** The child path for one parent record (as a connector emits it, parent keys injected). */
-function pathFor(def: StreamDef, parent: JsonObject | undefined): string {
+const DAY_MS = 86_400_000;
+
+/**
+ * The child path for one parent record (as a connector emits it, parent keys injected): a dotted
+ * parent field reaches into the record, a format writes the value; other placeholders (a date range)
+ * come from `extra`.
+ */
+function pathFor(def: StreamDef, parent: JsonObject | undefined, extra: Record<string, string> = {}): string {
   return def.path.replace(/\{(\w+)\}/g, (_, placeholder: string) => {
-    const field = def.parent?.keys[placeholder] ?? placeholder;
-    return encodeURIComponent(String(parent?.[field] ?? parent?.[placeholder]));
+    if (placeholder in extra) return encodeURIComponent(extra[placeholder]);
+    const value = def.parent && parent && placeholder in def.parent.keys ? injectedValue(def.parent, placeholder, parent) : parent?.[placeholder];
+    return encodeURIComponent(String(value));
   });
+}
+
+/** The date windows a connector walks for a row that takes a range: `maxDays` at a time up to today. */
+function windowsOf(def: StreamDef, today: string): Array<Record<string, string>> {
+  const spec = def.dateWindows;
+  if (!spec) return [{}];
+  const end = Date.parse(today);
+  const out: Array<Record<string, string>> = [];
+  for (let start = end - spec.lookbackDays * DAY_MS; start <= end; start += spec.maxDays * DAY_MS) {
+    const last = Math.min(end, start + (spec.maxDays - 1) * DAY_MS);
+    out.push({ [spec.start]: new Date(start).toISOString().slice(0, 10), [spec.end]: new Date(last).toISOString().slice(0, 10) });
+  }
+  return out;
 }
 
 function parentsOf(api: FakeApi, def: StreamDef): Array<JsonObject | undefined> {
@@ -31,6 +52,13 @@ function parentsOf(api: FakeApi, def: StreamDef): Array<JsonObject | undefined> 
 async function readOverHttp(t: Test, api: FakeApi, def: StreamDef): Promise<JsonObject[]> {
   const out: JsonObject[] = [];
   for (const parent of parentsOf(api, def)) {
+    if (def.dateWindows) {
+      for (const window of windowsOf(def, api.account.today)) {
+        const path = pathFor(def, parent, window);
+        out.push(...(await crawlCounted(api, `${path}?per_page=7`, def.recordsKey ?? def.name)).records);
+      }
+      continue;
+    }
     const path = pathFor(def, parent);
     if (def.shape === 'object') {
       const answer = await get(api, path);

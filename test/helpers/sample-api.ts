@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { dateWindows } from '../../src/engine/partitions.js';
 import { findStream } from '../../src/streams/index.js';
 import { loadSchema, type JsonSchema } from '../../src/streams/schemas.js';
 import type { StreamDef } from '../../src/streams/types.js';
@@ -28,7 +29,9 @@ function propertyOf(def: StreamDef, field: string): JsonSchema | undefined {
 function sampleValue(def: StreamDef, field: string, i: number): unknown {
   const schema = propertyOf(def, field);
   if (def.cursor?.field === field) {
-    return def.cursor.kind === 'integer' ? 1000 + i : new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString();
+    if (def.cursor.kind === 'integer') return 1000 + i;
+    const instant = new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString();
+    return schema?.format === 'date' ? instant.slice(0, 10) : instant;
   }
   switch (firstType(schema)) {
     case 'object':
@@ -103,6 +106,30 @@ function bodyFor(def: StreamDef, records: Json[], extra: Json): Json {
   return { [def.recordsKey as string]: records, ...extra };
 }
 
+/** A field of a record; a dotted name reaches into nested objects. */
+function getPath(record: Json, field: string): unknown {
+  return field.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Json)[part] : undefined), record);
+}
+
+function setPath(record: Json, field: string, value: unknown): void {
+  const parts = field.split('.');
+  let node = record;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Json;
+  node[parts[parts.length - 1]] = value;
+}
+
+/** The keys a child partition gets from its parent record, formatted as the table says. */
+function keysFrom(def: StreamDef, parent: Json): Json {
+  const link = def.parent!;
+  return Object.fromEntries(
+    Object.entries(link.keys).map(([field, parentField]) => {
+      const value = getPath(parent, parentField);
+      const format = link.format?.[field];
+      return [field, format === undefined ? value : format.replace('{}', String(value))];
+    }),
+  );
+}
+
 function fillPath(def: StreamDef, keys: Json | undefined): string {
   return def.path.replace(/\{([a-z_]+)\}/g, (_, f: string) => encodeURIComponent(String(keys?.[f])));
 }
@@ -121,6 +148,14 @@ function mockPartition(scope: nock.Scope, def: StreamDef, keys: Json | undefined
     return records;
   }
   const pages = [records.slice(0, 200), records.slice(200)].filter((p, i) => i === 0 || p.length > 0);
+  if (def.pagination === 'total_pages') {
+    pages.forEach((page, index) => {
+      const query: Record<string, string> = { ...fixed, per_page: '200', ...(index > 0 ? { page: String(index + 1) } : {}) };
+      const body = { total_items: records.length, total_pages: pages.length, current_page: index + 1 };
+      scope.get(path).query(query).reply(200, bodyFor(def, page, body));
+    });
+    return records;
+  }
   pages.forEach((page, index) => {
     const query: Record<string, string> = { ...fixed, per_page: '200' };
     if (index > 0) Object.assign(query, def.pagination === 'token' ? { page_token: `tok-${index + 1}` } : { page: String(index + 1) });
@@ -146,17 +181,21 @@ export function mockStreamRead(def: StreamDef, scope = nock(ORIGIN)): Expectatio
   // Three parents; with a filter the last one does not qualify and must not be requested.
   const parentExtra = (i: number): Json => {
     const extra: Json = {};
-    for (const parentField of Object.values(link.keys)) extra[parentField] = sampleValue(parentDef, parentField, i);
+    for (const parentField of Object.values(link.keys)) setPath(extra, parentField, sampleValue(parentDef, parentField, i));
     if (link.filter) extra[link.filter.field] = i === 2 ? 'not-' + link.filter.values[0] : link.filter.values[0];
     return extra;
   };
-  const parents = mockParents(scope, parentDef, 3, parentExtra);
+  // An object-shaped parent (the account) is one record.
+  const parents = mockParents(scope, parentDef, parentDef.shape === 'object' ? 1 : 3, parentExtra);
   const expected: Json[] = [];
   parents.forEach((parent, p) => {
     if (link.filter && !link.filter.values.includes(String(parent[link.filter.field]))) return;
-    const keys = Object.fromEntries(Object.entries(link.keys).map(([field, parentField]) => [field, parent[parentField]]));
-    const served = mockPartition(scope, def, keys, countPerPartition, p * 1000, () => ({}));
-    expected.push(...served.map((r) => ({ ...r, ...keys })));
+    const keys = keysFrom(def, parent);
+    // A date-windowed path is requested once per window; the records sit in the first one.
+    dateWindows(def, undefined, Date.now()).forEach((window, w) => {
+      const served = mockPartition(scope, def, { ...keys, ...window }, w === 0 ? countPerPartition : 0, p * 1000, () => ({}));
+      expected.push(...served.map((r) => ({ ...r, ...keys })));
+    });
   });
   return { records: expected, scope };
 }
@@ -168,7 +207,7 @@ function mockParents(scope: nock.Scope, def: StreamDef, count: number, extra: (i
   const grand = findStream(link.stream) as StreamDef;
   const grandExtra = (i: number): Json => Object.fromEntries(Object.values(link.keys).map((f) => [f, sampleValue(grand, f, i)]));
   const grandparents = mockParents(scope, grand, 1, grandExtra);
-  const keys = Object.fromEntries(Object.entries(link.keys).map(([field, parentField]) => [field, grandparents[0][parentField]]));
+  const keys = keysFrom(def, grandparents[0]);
   return mockPartition(scope, def, keys, count, 0, extra).map((r) => ({ ...r, ...keys }));
 }
 

@@ -4,6 +4,7 @@
  */
 import type { KindTable } from '../types.js';
 import { accountKinds } from './account.js';
+import { billingKinds } from './billing.js';
 import { databaseKinds } from './databases.js';
 import { dropletKinds } from './droplets.js';
 import { kubernetesKinds } from './kubernetes.js';
@@ -13,6 +14,7 @@ import { storageKinds } from './storage.js';
 
 export const KINDS: KindTable = {
   ...accountKinds,
+  ...billingKinds,
   ...dropletKinds,
   ...kubernetesKinds,
   ...databaseKinds,
