@@ -12,6 +12,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_TOKENS, startFakeApi, type FakeApi, type FakeApiOptions } from '../fake-api/server.js';
+import { dateWindows } from '../src/engine/partitions.js';
 import { PER_PAGE } from '../src/http/paginate.js';
 import { packageRoot } from '../src/paths.js';
 import { STREAMS, findStream } from '../src/streams/index.js';
@@ -42,7 +43,7 @@ function runRead(url: string, streams: string[], config: Record<string, unknown>
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [CLI, 'read', '--config', join(dir, 'config.json'), '--catalog', join(dir, 'catalog.json')], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let records = 0;
@@ -102,6 +103,18 @@ function lowerBound(api: FakeApi, streams: readonly StreamDef[]): number {
   };
   for (const def of streams) {
     const paged = def.pagination !== 'none';
+    if (def.dateWindows) {
+      // The API takes at most maxDays per request: every window is a request series of its own.
+      const windows = dateWindows(def, undefined, Date.now()).map((w) => ({ from: w[def.dateWindows!.start], to: w[def.dateWindows!.end], n: 0 }));
+      for (const record of api.account.expectedRecords(def.name)) {
+        const day = String(record[def.cursor?.field ?? 'start_date']).slice(0, 10);
+        const window = windows.find((w) => day >= w.from && day <= w.to);
+        if (window) window.n++;
+      }
+      // (billing insights: one account, so one series of windows)
+      total += windows.reduce((sum, w) => sum + Math.max(1, Math.ceil(w.n / PER_PAGE)), 0);
+      continue;
+    }
     for (const n of partitionsOf(def).values()) total += paged ? Math.max(1, Math.ceil(n / PER_PAGE)) : 1;
   }
   return total;
@@ -177,7 +190,10 @@ async function scenarioRateLimited(): Promise<Row> {
     const bound = lowerBound(api, STREAMS);
     const run = await runRead(api.url, names, { max_concurrency: 8, requests_per_minute: 250 }, { SOURCE_DIGITALOCEAN_TIME_SCALE: '0.1' });
     const stats = api.stats(0);
-    const rateBoundS = (stats.requests / 250) * (windowMs / 1000);
+    // 250 per (compressed) minute, and no more than 5,000 in any (compressed) hour: past 5,000 requests
+    // the rest waits for the first ones to leave the hourly window.
+    const perMinuteS = (n: number): number => (n / 250) * (windowMs / 1000);
+    const rateBoundS = stats.requests <= 5_000 ? perMinuteS(stats.requests) : 360 * Math.floor(stats.requests / 5_000) + perMinuteS(stats.requests % 5_000);
     return {
       scenario: '2. same account, 250 requests per 6 s enforced',
       records: run.records,
@@ -190,7 +206,7 @@ async function scenarioRateLimited(): Promise<Row> {
       mbPerS: run.recordBytes / 1e6 / (run.wallMs / 1000),
       peakRssMb: run.peakRssMb,
       answered429: stats.byStatus['429'] ?? 0,
-      note: `exit ${run.code}; bound = requests / allowed rate`,
+      note: `exit ${run.code}; bound = requests / allowed rate (250 per 6 s, 5,000 per 360 s)`,
     };
   } finally {
     await api.close();

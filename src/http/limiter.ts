@@ -5,13 +5,45 @@ export interface WindowLimit {
   windowMs: number;
 }
 
+/** One rate window: when the next request may go, and noting that it went. */
+interface Window {
+  nextFree(now: number): number;
+  record(now: number): void;
+}
+
+/**
+ * Exactly `limit` requests in any `windowMs`, no smoothing: for the hourly quota, whose whole budget a
+ * sync should be able to spend at the per-minute pace. A ring of the last `limit` request times.
+ */
+class SlidingLog implements Window {
+  private readonly stamps: Float64Array;
+  private count = 0;
+  private next = 0;
+
+  constructor(readonly limit: number, readonly windowMs: number) {
+    this.stamps = new Float64Array(limit);
+  }
+
+  nextFree(now: number): number {
+    if (this.count < this.limit) return now;
+    // The oldest of the last `limit` requests must have left the window.
+    return Math.max(now, this.stamps[this.next] + this.windowMs);
+  }
+
+  record(now: number): void {
+    this.stamps[this.next] = now;
+    this.next = (this.next + 1) % this.limit;
+    if (this.count < this.limit) this.count++;
+  }
+}
+
 /**
  * A token bucket that can never let more than `limit` requests into any window of `windowMs`: it holds
  * at most `burst` tokens and refills at (limit - burst) per window, so any window sees at most
  * burst + (limit - burst) requests. Requests are thereby spread over the window instead of bunching at
  * its edges, where the server's clock and ours disagree by the network's jitter.
  */
-class TokenBucket {
+class TokenBucket implements Window {
   private tokens: number;
   private last = -Infinity;
   private readonly burst: number;
@@ -51,7 +83,9 @@ export interface WaitInfo {
 }
 
 export interface LimiterOptions {
-  /** Token-wide windows, e.g. 240 per minute and 5,000 per hour. */
+  /** Token-wide windows, e.g. 240 per minute and 5,000 per hour. The shortest is smoothed (a token
+   * bucket), the others are exact sliding windows, so that the hourly quota can be spent at the
+   * per-minute pace. */
   windows: WindowLimit[];
   clock: Clock;
   /** Longest single pause the server may impose through headers; guards against absurd reset values. */
@@ -70,14 +104,15 @@ export interface LimiterOptions {
  * 429s) can only make us slower, never faster, than our own count.
  */
 export class RateLimiter {
-  private readonly windows: TokenBucket[];
+  private readonly windows: Window[];
   private readonly buckets = new Map<string, TokenBucket>();
   private pausedUntil = 0;
   private pauseReason = '';
   private tail: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LimiterOptions) {
-    this.windows = opts.windows.map((w) => new TokenBucket(w.limit, w.windowMs));
+    const shortest = Math.min(...opts.windows.map((w) => w.windowMs));
+    this.windows = opts.windows.map((w) => (w.windowMs === shortest ? new TokenBucket(w.limit, w.windowMs) : new SlidingLog(w.limit, w.windowMs)));
   }
 
   /** Resolves when a request may be sent now. `bucket` adds an endpoint's own, tighter window. */
