@@ -131,6 +131,19 @@ t.test('input files that cannot be used', async (t) => {
   for (const [argv, mentions] of cases) expectConfigError(t, await run(argv), mentions, argv.join(' '));
 });
 
+t.test('files of 50 MB get one clear error, not a crash', async (t) => {
+  const fifty = 50 * 1024 * 1024;
+  const files = writeInputs({
+    config: GOOD_CONFIG,
+    junk: '{"api_token": "' + 'x'.repeat(fifty),
+    hugeToken: JSON.stringify({ api_token: 'x'.repeat(fifty) }),
+    hugeCatalog: JSON.stringify({ streams: Array.from({ length: 400_000 }, () => ({ stream: { name: 'droplets' }, sync_mode: 'full_refresh' })) }) + ' '.repeat(fifty / 2),
+  });
+  expectConfigError(t, await run(['discover', '--config', files.junk]), /config file .* is not valid JSON/, 'a 50 MB truncated config');
+  expectConfigError(t, await run(['discover', '--config', files.hugeToken]), /'api_token'/, 'a 50 MB token');
+  expectConfigError(t, await run(['read', '--config', files.config, '--catalog', files.hugeCatalog]), /more than once/, 'a 50 MB catalog');
+});
+
 t.test('an invalid config for discover and read is a config_error', async (t) => {
   const files = writeInputs({
     config: { api_token: `${TOKEN}\n` },

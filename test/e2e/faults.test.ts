@@ -96,6 +96,13 @@ const cases: Case[] = [
     failing: { firewalls: 'config_error' },
   },
   {
+    // DigitalOcean answers 412 where an endpoint does not apply to the account's setup.
+    name: '412 on one stream',
+    faults: { rules: [{ pathRegex: '^/v2/cdn/endpoints(\\?|$)', fault: { kind: 'status', status: 412, message: 'precondition failed' } }] },
+    exit: 1,
+    failing: { cdn_endpoints: 'config_error' },
+  },
+  {
     name: '404 on a child (parent deleted)',
     faults: { rules: [{ pathRegex: '^/v2/domains/[^/]+/records', times: 1, fault: { kind: 'status', status: 404 } }] },
     exit: 0,
