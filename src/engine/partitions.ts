@@ -8,7 +8,8 @@ export function partitionPath(def: StreamDef, keys: PartitionKeys | undefined): 
     if (value === undefined || value === null || value === '') {
       throw new Error(`internal: no value for {${field}} in ${def.path}`);
     }
-    return encodeURIComponent(String(value));
+    // A colon is a legal path character (RFC 3986 pchar) and DigitalOcean's URNs are full of them.
+    return encodeURIComponent(String(value)).replace(/%3A/gi, ':');
   });
 }
 

@@ -131,7 +131,7 @@ function keysFrom(def: StreamDef, parent: Json): Json {
 }
 
 function fillPath(def: StreamDef, keys: Json | undefined): string {
-  return def.path.replace(/\{([a-z_]+)\}/g, (_, f: string) => encodeURIComponent(String(keys?.[f])));
+  return def.path.replace(/\{([a-z_]+)\}/g, (_, f: string) => encodeURIComponent(String(keys?.[f])).replace(/%3A/gi, ':'));
 }
 
 /** Mocks every request of one partition (all its pages); returns the raw records served. */
