@@ -52,7 +52,12 @@ export async function readStream(
           if (pending) await pending;
         }
       },
-      onPartitionDone: def.parent ? (partition) => states.emit(stream, checkpoint.completePartition(partition)) : undefined,
+      onPartitionDone: def.parent
+        ? (partition) => {
+            const done = checkpoint.completePartition(partition);
+            if (done) return states.emit(stream, done);
+          }
+        : undefined,
       windowStart: def.dateWindows ? (partition) => checkpoint.resumeFrom(partition) ?? startDate : undefined,
     });
     await states.emit(stream, checkpoint.complete());

@@ -23,6 +23,8 @@ export interface Checkpoint {
 }
 
 const NO_PARTITION = '';
+const SMALL_STATE_ENTRIES = 100;
+const LARGE_STATE_INTERVAL_MS = 5_000;
 
 export class StreamCheckpoint {
   readonly incremental: boolean;
@@ -37,6 +39,7 @@ export class StreamCheckpoint {
   private readonly visited = new Set<string>();
   private readonly startOrdinal: number | undefined;
   private pending = 0;
+  private lastTaken = -Infinity;
 
   constructor(
     private readonly shape: StreamShape,
@@ -115,9 +118,18 @@ export class StreamCheckpoint {
   }
 
   /** A parent is finished: the checkpoint that records it. */
-  completePartition(partition: string): Checkpoint {
+  /**
+   * A parent is finished: the checkpoint that records it, or undefined when it is not worth a state
+   * message yet. A state lists every parent, so with many parents a state per parent would make the
+   * output grow with the square of their number: past SMALL_STATE_ENTRIES entries, a checkpoint is
+   * emitted at most every LARGE_STATE_INTERVAL_MS (its records are counted by the next one).
+   */
+  completePartition(partition: string, now = Date.now()): Checkpoint | undefined {
     if (this.incremental) this.promote(partition);
     else this.done.add(partition);
+    const entries = this.incremental ? this.saved.size : this.done.size;
+    if (entries > SMALL_STATE_ENTRIES && now - this.lastTaken < LARGE_STATE_INTERVAL_MS) return undefined;
+    this.lastTaken = now;
     return this.take(this.incremental ? this.incrementalState() : { partitions_done: [...this.done] });
   }
 

@@ -200,3 +200,21 @@ t.test('known shapes that mean nothing in this mode are dropped without a WARN',
   t.ok(full.checkpoint.accept(at(1), 'p1'));
   t.same(make({ cursor: TIME }, 'incremental', {}).logs, [], 'an empty state is no state');
 });
+
+t.test('with many parents, partition checkpoints are spaced in time, and none is lost', async (t) => {
+  const checkpoint = new StreamCheckpoint({ name: 'child', hasParent: true }, 'full_refresh', undefined, undefined, () => undefined);
+  let emitted = 0;
+  let counted = 0;
+  for (let p = 0; p < 250; p++) {
+    checkpoint.accept({ id: p }, String(p));
+    const done = checkpoint.completePartition(String(p), 1_000 + p * 10); // 10 ms per parent
+    if (done) {
+      emitted++;
+      counted += done.recordCount;
+    }
+  }
+  t.equal(emitted, 100, 'one per parent up to 100 entries, then none within 5 s (the last 150 parents take 1.5 s)');
+  const last = checkpoint.complete();
+  t.equal(counted + last.recordCount, 250, 'recordCount still adds up to every record');
+  t.same(last.state, {}, 'the final state clears the markers');
+});
