@@ -173,6 +173,7 @@ function answer(
     paging: paging.paging,
     withSecrets,
     window: window?.range,
+    query: url.searchParams,
     link: { origin: deps.origin(), pathname: url.pathname, query: url.searchParams, quirks: deps.faults.links, tokenSecret },
   });
   if (body === undefined) return error(404, headers);

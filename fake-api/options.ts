@@ -45,6 +45,11 @@ export interface FakeApiOptions {
    * fixtures compared across days. A connector still walks its windows up to its own today.
    */
   today?: string | number;
+  /**
+   * Every n-th Droplet is a GPU Droplet, which DigitalOcean lists only with `type=gpus` (the plain
+   * list leaves it out). Default 0: none, so the plain list holds every Droplet.
+   */
+  gpuDropletEvery?: number;
   /** How latency faults wait. Default: setTimeout. Tests inject a recorder and never sleep. */
   sleep?: (ms: number) => Promise<void>;
   /** Characters of rendered bodies kept for reuse; 0 disables. Default 64 Mi. */

@@ -19,13 +19,19 @@ export interface RenderInput {
   link: Omit<LinkContext, 'total'>;
   /** For a row with date windows: the range the path names. */
   window?: DayRange;
+  /** The request's query, for rows listed in parts (Droplets and GPU Droplets). */
+  query?: URLSearchParams;
 }
 
 /** undefined: nothing to show (an object-shaped child that does not exist for this parent → 404). */
 export function renderStream(input: RenderInput): string | undefined {
   const { dataset, def, parent, paging, withSecrets } = input;
   const all = dataset.count(def, parent);
-  const selection: Selection = input.window ? dataset.inWindow(def, parent, input.window) : { length: all, at: (k) => k };
+  const selection: Selection = input.window
+    ? dataset.inWindow(def, parent, input.window)
+    : input.query
+      ? dataset.listed(def, parent, input.query)
+      : { length: all, at: (k) => k };
   const total = selection.length;
   const extras = dataset.bodyExtras(def, parent);
 

@@ -90,6 +90,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     kinds: options.kinds,
     schemasDir: options.schemasDir === undefined ? defaultSchemasDir() : options.schemasDir,
     today: todayOf(options.today, now),
+    gpuDropletEvery: options.gpuDropletEvery,
   });
   const tokens = new TokenTable({ ...(options.defaultTokens === false ? {} : defaultTokens(streams)), ...(options.tokens ?? {}) });
   const router = new Router<RouteTarget>();

@@ -116,6 +116,8 @@ function lowerBound(api: FakeApi, streams: readonly StreamDef[]): number {
       continue;
     }
     for (const n of partitionsOf(def).values()) total += paged ? Math.max(1, Math.ceil(n / PER_PAGE)) : 1;
+    // Each further part of a list asked for separately (GPU Droplets; none in this account) is a request.
+    total += (def.variants?.length ?? 1) - 1;
   }
   return total;
 }

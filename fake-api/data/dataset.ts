@@ -26,6 +26,8 @@ export interface DatasetOptions {
   kinds?: KindTable;
   /** Any instant of the account's "today" (epoch ms; see AccountView.today). Default: now. */
   today?: number;
+  /** See AccountView.gpuDropletEvery. Default 0. */
+  gpuDropletEvery?: number;
 }
 
 /** Records of one answer, by position: a run of indexes, or a list of them. */
@@ -90,6 +92,7 @@ export class Dataset {
       seed: this.seed,
       scale: this.scale,
       today: this.today,
+      gpuDropletEvery: options.gpuDropletEvery ?? 0,
       count: (stream) => this.topCount(stream),
       key: (stream, index, field) => this.key(stream, index, field),
     };
@@ -155,6 +158,13 @@ export class Dataset {
       if (!Number.isFinite(ms) || (ms >= range.from && ms < range.to + DAY_MS)) picked.push(i);
     }
     return { length: picked.length, at: (k) => picked[k] };
+  }
+
+  /** The records one request of a row listed in parts asks for (see KindSpec.listedPart). */
+  listed(def: StreamDef, parent: Located | undefined, query: URLSearchParams): Selection {
+    const total = this.count(def, parent);
+    const part = this.spec(def.name)?.listedPart;
+    return part ? part(query, total, this.view) : { length: total, at: (k) => k };
   }
 
   /** Key of a top-level record, without generating it. */

@@ -32,6 +32,8 @@ export interface AccountView {
    * fixed at start so that a server running across midnight keeps serving the same account.
    */
   readonly today: number;
+  /** Every n-th Droplet is a GPU Droplet (listed only with type=gpus); 0: none. */
+  readonly gpuDropletEvery: number;
   /** Number of top-level records of a stream (known kinds work even when the stream is not in the table). */
   count(stream: string): number;
   /** Key of top-level record `index` of a stream, e.g. the id of droplet 17; `field` defaults to the first key. */
@@ -75,6 +77,11 @@ export interface KindSpec {
   bodyExtras?(parent: Located | undefined, rng: Rng): JsonObject;
   /** For rows whose path takes a date range (StreamDef.dateWindows): how the API filters by it. */
   window?: WindowSpec;
+  /**
+   * For rows listed in parts (StreamDef.variants): the positions, among the `total` records, of those
+   * this query asks for (Droplets: GPU Droplets only with `type=gpus`, the others only without).
+   */
+  listedPart?(query: URLSearchParams, total: number, account: AccountView): { length: number; at(position: number): number };
 }
 
 /**

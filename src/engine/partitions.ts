@@ -67,3 +67,16 @@ export function dateWindows(def: StreamDef, from: string | undefined, now: numbe
   }
   return windows;
 }
+
+/** One list request series: a path and the query of its first page. */
+export interface RequestSeries {
+  path: string;
+  query: Readonly<Record<string, string>>;
+}
+
+/** The request series of one partition: one per date window and query variant, in order. */
+export function requestSeries(def: StreamDef, keys: PartitionKeys | undefined, windowStart: string | undefined, now: number): RequestSeries[] {
+  return dateWindows(def, windowStart, now).flatMap((window) =>
+    (def.variants ?? [{}]).map((variant) => ({ path: partitionPath(def, { ...keys, ...window }), query: { ...def.query, ...variant } })),
+  );
+}

@@ -40,10 +40,12 @@ export async function readStream(
     const partitions = def.parent ? await parents.partitionsOf(def) : [undefined];
     await writer.status(def.name, 'RUNNING');
     const stream = def.name;
+    let estimated = 0;
     await walkStream(def, partitions, ctx, {
       skip: def.parent ? (partition) => checkpoint.isDone(partition) : undefined,
       onPage: async (records, partition, total) => {
-        if (total !== undefined && !def.parent) await writer.estimate(stream, total);
+        // Each series of pages (a variant, a date window) announces its own total: they add up.
+        if (total !== undefined && !def.parent) await writer.estimate(stream, (estimated += total));
         collector?.add(records);
         const emittedAt = Date.now();
         for (const data of records) {

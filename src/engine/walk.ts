@@ -4,7 +4,7 @@ import { revealsCredentials } from '../scopes/leak.js';
 import { extractRecords, RecordShaper, type PartitionKeys, type Record_ } from '../records/shape.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
-import { dateWindows, partitionId, partitionPath } from './partitions.js';
+import { partitionId, requestSeries } from './partitions.js';
 import { forEachConcurrent } from './pool.js';
 
 export interface WalkHandlers {
@@ -50,11 +50,12 @@ export async function walkStream(
     if (handlers.skip?.(id)) return;
     let path = def.path;
     try {
-      // One window for most streams; a walk over the date range for the few whose path takes one.
-      for (const window of dateWindows(def, handlers.windowStart?.(id), Date.now())) {
-        path = partitionPath(def, { ...keys, ...window });
+      // One series of pages for most streams; one per date window and per query variant for the few
+      // whose API needs them.
+      for (const series of requestSeries(def, keys, handlers.windowStart?.(id), Date.now())) {
+        path = series.path;
         let first = true;
-        for await (const page of paginate(ctx.client, path, def.pagination, def.query ?? {}, { label: def.name, bucket }, PAGES_IN_FLIGHT)) {
+        for await (const page of paginate(ctx.client, path, def.pagination, series.query, { label: def.name, bucket }, PAGES_IN_FLIGHT)) {
           if (ctx.abort.signal.aborted) throw new SyncAborted();
           const records = extractRecords(def, page.body);
           if (watchLeaks) {

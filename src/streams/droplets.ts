@@ -13,6 +13,8 @@ export const dropletStreams: readonly StreamDef[] = [
     scope: 'droplet:read',
     primaryKey: ['id'],
     pagination: 'page',
+    // The plain list leaves GPU Droplets out; they are listed only with type=gpus.
+    variants: [{}, { type: 'gpus' }],
     strip: [],
   },
   {

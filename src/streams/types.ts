@@ -105,6 +105,12 @@ export interface StreamDef {
    * `a[].b` removes `b` in every element of array `a`; `a..b` removes every `b` at any depth below `a`.
    */
   strip: readonly string[];
+  /**
+   * The list is split by a query parameter, and each part must be asked for on its own: Droplets are
+   * listed without GPU Droplets unless `type=gpus`. Each variant's query is added to `query` and read as
+   * its own series of pages, in order.
+   */
+  variants?: readonly Readonly<Record<string, string>>[];
   /** The path takes a date range the engine must walk (see DateWindows). */
   dateWindows?: DateWindows;
   /** DigitalOcean's own, tighter limit on this endpoint. */

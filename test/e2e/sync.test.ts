@@ -11,7 +11,8 @@ import { errorTraces, records, recordErrors, states, statuses } from '../helpers
  */
 t.test('a full sync of every stream', async (t) => {
   // Rate limits have their own tests; here they would only slow the sync down.
-  const api = await startFakeApi({ seed: 7, scale: 12, rateLimits: false });
+  // Every fourth Droplet is a GPU Droplet, which the API lists only with type=gpus.
+  const api = await startFakeApi({ seed: 7, scale: 12, rateLimits: false, gpuDropletEvery: 4 });
   t.teardown(() => api.close());
   const token = DEFAULT_TOKENS.readOnlyWithCredentials;
   const names = STREAMS.map((s) => s.name);
@@ -35,6 +36,9 @@ t.test('a full sync of every stream', async (t) => {
     0,
     'no credential endpoint was called',
   );
+
+  const gpu = records(run.messages, 'droplets').filter((d) => String(d.size_slug).startsWith('gpu-'));
+  t.equal(gpu.length, 3, 'the GPU Droplets are read too (asked for with type=gpus)');
 
   for (const def of STREAMS) {
     const emitted = records(run.messages, def.name);

@@ -135,9 +135,16 @@ function fillPath(def: StreamDef, keys: Json | undefined): string {
 }
 
 /** Mocks every request of one partition (all its pages); returns the raw records served. */
-function mockPartition(scope: nock.Scope, def: StreamDef, keys: Json | undefined, count: number, offset: number, extraFields: (i: number) => Json): Json[] {
+function mockPartition(
+  scope: nock.Scope,
+  def: StreamDef,
+  keys: Json | undefined,
+  count: number,
+  offset: number,
+  extraFields: (i: number) => Json,
+  fixed: Readonly<Record<string, string>> = def.query ?? {},
+): Json[] {
   const path = fillPath(def, keys);
-  const fixed = def.query ?? {};
   const records = Array.from({ length: count }, (_, i) => {
     const record = sampleRecord(def, offset + i, extraFields(offset + i));
     if (def.shape === 'map') record[def.mapKeyField ?? 'key'] = 5000 + offset + i;
@@ -174,7 +181,11 @@ function mockPartition(scope: nock.Scope, def: StreamDef, keys: Json | undefined
 export function mockStreamRead(def: StreamDef, scope = nock(ORIGIN)): Expectation {
   const countPerPartition = def.shape === 'list' && def.pagination !== 'none' ? 201 : def.shape === 'list' ? 3 : 1;
   if (!def.parent) {
-    return { records: mockPartition(scope, def, undefined, countPerPartition, 0, () => ({})), scope };
+    // A list asked for in several variants (Droplets, then GPU Droplets): records in each.
+    const records = (def.variants ?? [{}]).flatMap((variant, v) =>
+      mockPartition(scope, def, undefined, countPerPartition, v * 10_000, () => ({}), { ...def.query, ...variant }),
+    );
+    return { records, scope };
   }
   const link = def.parent;
   const parentDef = findStream(link.stream) as StreamDef;
@@ -202,7 +213,12 @@ export function mockStreamRead(def: StreamDef, scope = nock(ORIGIN)): Expectatio
 
 /** The parent's records as the connector sees them (with their own injected keys), mocked on one page per partition. */
 function mockParents(scope: nock.Scope, def: StreamDef, count: number, extra: (i: number) => Json): Json[] {
-  if (!def.parent) return mockPartition(scope, def, undefined, count, 0, extra);
+  if (!def.parent) {
+    // Every variant of the parent list is asked for; the parents sit in the first.
+    return (def.variants ?? [{}]).flatMap((variant, v) =>
+      mockPartition(scope, def, undefined, v === 0 ? count : 0, 0, extra, { ...def.query, ...variant }),
+    );
+  }
   const link = def.parent;
   const grand = findStream(link.stream) as StreamDef;
   const grandExtra = (i: number): Json => Object.fromEntries(Object.values(link.keys).map((f) => [f, sampleValue(grand, f, i)]));

@@ -6,14 +6,23 @@ import {
 } from '../reference.js';
 import type { Json, JsonObject, KindTable } from '../types.js';
 
+const GPU_SIZE = { slug: 'gpu-h100x1-80gb', memory: 245_760, vcpus: 20, disk: 720, transfer: 15, price_monthly: 2_562.05, description: 'GPU' };
+
 export const dropletKinds: KindTable = {
   droplets: {
     count: ({ scale }) => scale,
+    // GPU Droplets (every n-th) are listed only with type=gpus, the others only without it.
+    listedPart: (query, total, { gpuDropletEvery: n }) => {
+      const gpus = n > 0 ? Math.floor(total / n) : 0;
+      if (query.get('type') === 'gpus') return { length: gpus, at: (k) => k * n + n - 1 };
+      return { length: total - gpus, at: (k) => (n > 1 ? k + Math.floor(k / (n - 1)) : k) };
+    },
     keys: { id: intKey(300_000_000) },
     make: ({ index, f, rng, account }) => {
       const regionIndex = dropletRegionIndex(account.seed, index);
       const region = REGIONS[regionIndex].slug;
-      const size = rng.pick(SIZES);
+      const gpuEvery = account.gpuDropletEvery;
+      const size = gpuEvery > 0 && index % gpuEvery === gpuEvery - 1 ? GPU_SIZE : rng.pick(SIZES);
       const image = rng.pick(IMAGES);
       const created = randomTime(rng);
       const backups = rng.chance(0.4);
