@@ -152,6 +152,26 @@ const rows: Row[] = [];
 const fanOut: FakeApiOptions['counts'] = { database_clusters: 120, domains: 150, registries: 8 };
 const names = STREAMS.map((s) => s.name);
 
+/** A table row for a sync against the fake API, its wall time compared with `boundS`. */
+function rowOf(scenario: string, run: RunResult, api: FakeApi, bound: number, boundS: number, note: string): Row {
+  const stats = api.stats(0);
+  const wallS = run.wallMs / 1000;
+  return {
+    scenario,
+    records: run.records,
+    requests: stats.requests,
+    lowerBound: bound,
+    wallS,
+    boundS,
+    vsBound: wallS / boundS,
+    recordsPerS: run.records / wallS,
+    mbPerS: run.recordBytes / 1e6 / wallS,
+    peakRssMb: run.peakRssMb,
+    answered429: stats.byStatus['429'] ?? 0,
+    note: `exit ${run.code}; ${note}`,
+  };
+}
+
 async function scenarioLatency(concurrency: number): Promise<Row> {
   const latencyMs = 50;
   const api = await startFakeApi({ seed: 3, scale: 600, counts: fanOut, rateLimits: false, faults: { latencyMs } });
@@ -161,20 +181,7 @@ async function scenarioLatency(concurrency: number): Promise<Row> {
     const run = await runRead(api.url, names, { max_concurrency: concurrency }, { SOURCE_DIGITALOCEAN_TIME_SCALE: '0.0001' });
     const stats = api.stats(0);
     const criticalS = (Math.max(Math.ceil(stats.requests / concurrency), chainDepth(STREAMS)) * latencyMs) / 1000;
-    return {
-      scenario: `1. fan-out, ${latencyMs} ms latency, max_concurrency=${concurrency}`,
-      records: run.records,
-      requests: stats.requests,
-      lowerBound: bound,
-      wallS: run.wallMs / 1000,
-      boundS: criticalS,
-      vsBound: run.wallMs / 1000 / criticalS,
-      recordsPerS: run.records / (run.wallMs / 1000),
-      mbPerS: run.recordBytes / 1e6 / (run.wallMs / 1000),
-      peakRssMb: run.peakRssMb,
-      answered429: stats.byStatus['429'] ?? 0,
-      note: `exit ${run.code}; bound = latency critical path`,
-    };
+    return rowOf(`1. fan-out, ${latencyMs} ms latency, max_concurrency=${concurrency}`, run, api, bound, criticalS, 'bound = latency critical path');
   } finally {
     await api.close();
   }
@@ -196,20 +203,7 @@ async function scenarioRateLimited(): Promise<Row> {
     // the rest waits for the first ones to leave the hourly window.
     const perMinuteS = (n: number): number => (n / 250) * (windowMs / 1000);
     const rateBoundS = stats.requests <= 5_000 ? perMinuteS(stats.requests) : 360 * Math.floor(stats.requests / 5_000) + perMinuteS(stats.requests % 5_000);
-    return {
-      scenario: '2. same account, 250 requests per 6 s enforced',
-      records: run.records,
-      requests: stats.requests,
-      lowerBound: bound,
-      wallS: run.wallMs / 1000,
-      boundS: rateBoundS,
-      vsBound: run.wallMs / 1000 / rateBoundS,
-      recordsPerS: run.records / (run.wallMs / 1000),
-      mbPerS: run.recordBytes / 1e6 / (run.wallMs / 1000),
-      peakRssMb: run.peakRssMb,
-      answered429: stats.byStatus['429'] ?? 0,
-      note: `exit ${run.code}; bound = requests / allowed rate (250 per 6 s, 5,000 per 360 s)`,
-    };
+    return rowOf('2. same account, 250 requests per 6 s enforced', run, api, bound, rateBoundS, 'bound = requests / allowed rate (250 per 6 s, 5,000 per 360 s)');
   } finally {
     await api.close();
   }

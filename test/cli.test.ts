@@ -21,8 +21,8 @@ t.beforeEach(() => {
 });
 t.teardown(() => nock.enableNetConnect());
 
-/** Runs the CLI; also catches anything written to the real stdout behind the writer's back. */
-async function run(argv: string[]): Promise<CliResult & { stray: string }> {
+/** Runs `task` while catching whatever is written to the real stdout behind the writer's back. */
+async function capturingStdout<T>(task: () => Promise<T>): Promise<{ value: T; stray: string }> {
   const stray: string[] = [];
   const write = process.stdout.write;
   process.stdout.write = ((chunk: string | Uint8Array) => {
@@ -30,10 +30,16 @@ async function run(argv: string[]): Promise<CliResult & { stray: string }> {
     return true;
   }) as typeof process.stdout.write;
   try {
-    return { ...(await runInProcess(argv)), stray: stray.join('') };
+    return { value: await task(), stray: stray.join('') };
   } finally {
     process.stdout.write = write;
   }
+}
+
+/** Runs the CLI in process, with anything written to stdout outside the protocol writer. */
+async function run(argv: string[]): Promise<CliResult & { stray: string }> {
+  const { value, stray } = await capturingStdout(() => runInProcess(argv));
+  return { ...value, stray };
 }
 
 /** The assertions every usage/config failure shares: one TRACE ERROR config_error, exit 1, nothing else. */
@@ -71,20 +77,9 @@ t.test('spec --debug is accepted', async (t) => {
 
 t.test('--version prints the package version', async (t) => {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  const stray: string[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stray.push(chunk.toString());
-    return true;
-  }) as typeof process.stdout.write;
-  let code: number;
-  try {
-    code = await runCli(['--version']);
-  } finally {
-    process.stdout.write = write;
-  }
+  const { value: code, stray } = await capturingStdout(() => runCli(['--version']));
   t.equal(code, 0);
-  t.equal(stray.join(''), `${pkg.version}\n`);
+  t.equal(stray, `${pkg.version}\n`);
 });
 
 t.test('usage errors', async (t) => {
