@@ -57,8 +57,3 @@ for (const def of STREAMS) {
 export function findStream(name: string): StreamDef | undefined {
   return BY_NAME.get(name);
 }
-
-/** The stream a child reads its parent keys from; the table guarantees it exists (see test/streams-table). */
-export function parentOf(def: StreamDef): StreamDef | undefined {
-  return def.parent ? BY_NAME.get(def.parent.stream) : undefined;
-}

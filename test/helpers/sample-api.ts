@@ -226,8 +226,3 @@ function mockParents(scope: nock.Scope, def: StreamDef, count: number, extra: (i
   const keys = keysFrom(def, grandparents[0]);
   return mockPartition(scope, def, keys, count, 0, extra).map((r) => ({ ...r, ...keys }));
 }
-
-/** The record as the connector must emit it: secrets removed. */
-export function withoutSecrets(record: Json): Json {
-  return JSON.parse(JSON.stringify(record, (_k, v: unknown) => (v === SECRET ? undefined : v))) as Json;
-}
