@@ -30,7 +30,7 @@ export async function readStream(
   const { writer } = ctx;
   const log: Logger = ctx.log;
   const checkpoint = new StreamCheckpoint(
-    { name: def.name, cursor: def.cursor, hasParent: def.parent !== undefined },
+    { name: def.name, cursor: def.cursor, hasParent: def.parent !== undefined, partitionFields: def.parent ? Object.keys(def.parent.keys) : undefined },
     job.mode,
     job.inputState,
     startDate,
@@ -55,8 +55,8 @@ export async function readStream(
         }
       },
       onPartitionDone: def.parent
-        ? (partition) => {
-            const done = checkpoint.completePartition(partition);
+        ? (partition, keys) => {
+            const done = checkpoint.completePartition(partition, keys);
             if (done) return states.emit(stream, done);
           }
         : undefined,
