@@ -160,7 +160,7 @@ export class StreamCheckpoint {
     if (!cursor) return false;
     if (hasParent) return this.loadChild(input, cursor);
     const value = input[cursor.field];
-    if (!hasParent && isCursorValue(cursor.kind, value)) {
+    if (isCursorValue(cursor.kind, value)) {
       if (this.incremental) this.saved.set(NO_PARTITION, value);
       return true;
     }
