@@ -54,6 +54,7 @@ export function createRuntime(config: SourceConfig, writer: ProtocolWriter, cloc
     backoffBaseMs: 1_000 * scale,
     backoffMaxMs: 60_000 * scale,
     maxRetryAfterMs: HOUR * scale,
+    maxBodyBytes: config.maxResponseBytes,
     timeScale: scale,
     userAgent: `source-digitalocean/${packageVersion()}`,
     onRetry: ({ path, attempt, waitMs, kind, status }) =>
