@@ -27,6 +27,7 @@ export async function readCommand(
     writer,
     log,
     concurrency: config.maxConcurrency,
+    maxPagesPerList: config.maxPagesPerList,
     abort: new AbortController(),
     leakWatch: createLeakWatch(),
   };

@@ -1,6 +1,6 @@
 import type { SyncMode } from '../protocol/messages.js';
 import type { CursorDef } from '../streams/types.js';
-import { cursorFromOrdinal, cursorOrdinal, isCursorValue, type CursorValue } from './cursor.js';
+import { cursorFromOrdinal, cursorOrdinal, isCursorValue, isFutureCursor, type CursorValue } from './cursor.js';
 import type { Logger } from './input.js';
 
 /**
@@ -40,6 +40,8 @@ export class StreamCheckpoint {
   private readonly startOrdinal: number | undefined;
   private pending = 0;
   private lastTaken = -Infinity;
+  /** Saved cursors dropped for lying after tomorrow, and one of them to show. */
+  private future: { count: number; example?: string } = { count: 0 };
 
   constructor(
     private readonly shape: StreamShape,
@@ -55,6 +57,17 @@ export class StreamCheckpoint {
       this.done.clear();
       this.saved.clear();
     }
+    if (this.future.count > 0) {
+      log('WARN', `The saved state of stream '${shape.name}' holds ${this.future.count} cursor(s) after tomorrow (such as ${this.future.example}), which no record read so far can have; those are read from the start.`);
+    }
+  }
+
+  /** Whether a saved cursor can be resumed from; one after tomorrow is counted and dropped. */
+  private plausible(kind: CursorDef['kind'], value: CursorValue): boolean {
+    if (!isFutureCursor(kind, value, Date.now())) return true;
+    this.future.count++;
+    this.future.example ??= String(value).slice(0, 40);
+    return false;
   }
 
   private load(input: Record<string, unknown>): boolean {
@@ -68,13 +81,13 @@ export class StreamCheckpoint {
     if (hasParent && input.partitions && typeof input.partitions === 'object') {
       if (!this.incremental) return true;
       for (const [key, value] of Object.entries(input.partitions as Record<string, unknown>)) {
-        if (isCursorValue(cursor.kind, value)) this.saved.set(key, value);
+        if (isCursorValue(cursor.kind, value) && this.plausible(cursor.kind, value)) this.saved.set(key, value);
       }
       return true;
     }
     const value = input[cursor.field];
     if (!hasParent && isCursorValue(cursor.kind, value)) {
-      if (this.incremental) this.saved.set(NO_PARTITION, value);
+      if (this.incremental && this.plausible(cursor.kind, value)) this.saved.set(NO_PARTITION, value);
       return true;
     }
     return false;
