@@ -158,6 +158,20 @@ t.test('a redirect is never followed, in read and in check; check fails closed',
   t.equal(status?.status, 'FAILED', 'a redirected probe proves nothing: check fails closed');
   t.match(status?.message, 'redirect');
   t.notMatch(status?.message, 'QUERY_SECRET');
+
+  // The account answers; every other probe (scopes, forbidden scopes) is redirected to a server that
+  // would answer 200: before, that 200 counted as proof. Now each is inconclusive and check fails closed.
+  const probes = await scenario('redirect (check, probes only)', (req, res) =>
+    req.url === '/v2/account' ? json(res, { account: { uuid: 'u1', email: 'a@b.c', status: 'active', team: { uuid: 't1', name: 't' } } }) : redirect(req, res, 0),
+    { command: 'check' },
+  );
+  assertClean(t, probes.run);
+  t.equal(probes.run.code, 0);
+  const answer = probes.run.messages.find((m) => m.type === 'CONNECTION_STATUS')?.connectionStatus;
+  t.equal(answer?.status, 'FAILED', 'redirected forbidden-scope probes prove nothing: check fails closed');
+  t.match(answer?.message, 'Could not verify that the API token lacks');
+  t.match(answer?.message, 'a redirect to');
+  t.notMatch(answer?.message, 'QUERY_SECRET');
   t.equal(target.requests.length, 0, 'no request ever reached the redirect target');
 });
 
