@@ -38,6 +38,8 @@ export interface RetryInfo {
   kind: ErrorKind;
   status?: number;
   label?: string;
+  /** What came back, when the status alone says nothing (a 200 whose body is an HTML page). */
+  received?: string;
 }
 
 export interface RequestOptions {
@@ -197,7 +199,7 @@ export class DigitalOceanClient {
       const kind = last.kind ?? 'client';
       if (!isRetryable(kind) || last.final || attempt === this.opts.maxRetries) break;
       const waitMs = this.waitBeforeRetry(kind, attempt, last.retryAfterMs);
-      this.opts.onRetry?.({ path, attempt: attempt + 1, waitMs, kind, status: last.status, label: options.label });
+      this.opts.onRetry?.({ path, attempt: attempt + 1, waitMs, kind, status: last.status, label: options.label, received: last.received });
       if (kind === 'rate_limited') {
         // A 429 speaks for the whole token: hold every request, not just this one.
         this.opts.limiter.pauseUntil(this.opts.clock.now() + waitMs, 'DigitalOcean answered 429 Too Many Requests');

@@ -235,6 +235,7 @@ t.test('odd bodies: messages say what was received', async (t) => {
   assertClean(t, html.run);
   t.match(errorTraces(html.run.messages)[0].message, /returned an HTML page \(\d+ characters, content-type text\/html\) instead of a JSON object on each of 9 attempts/);
   t.equal(html.server.requests.length, 9);
+  t.match(logs(html.run.messages, 'WARN')[0], /GET \/v2\/account\/keys failed \(200, an HTML page \(\d+ characters, content-type text\/html\)\); retry 1 in/);
 
   const array = await scenario('array body', (_req, res) => json(res, [1, 2, 3]));
   assertClean(t, array.run);
