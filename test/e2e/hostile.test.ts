@@ -3,7 +3,9 @@
  * built CLI spawned against it. Bounds are asserted as bounds (peak RSS, request counts, exit codes),
  * never as speeds. The measured numbers are printed as TAP comments for the record.
  */
+import { spawnSync } from 'node:child_process';
 import t, { type Test } from 'tap';
+import { CLI } from '../helpers/e2e.js';
 import { errorTraces } from '../helpers/protocol.js';
 import { catalogFor, writeInputs } from '../helpers/files.js';
 import { json, pump, runMeasured, startHostile, type Handler, type HostileOptions, type HostileServer, type MeasuredOptions, type MeasuredRun } from '../helpers/hostile-server.js';
@@ -228,6 +230,22 @@ t.test('a closed stdout ends the read at once with a non-zero exit and no furthe
   t.equal(run.signal, null, 'it exited on its own');
   t.ok(server.requests.length <= 10, `${server.requests.length} requests, then nothing`);
   t.match(run.stderr, 'stdout failed (EPIPE)');
+});
+
+t.test('a read whose stdout is closed before it starts makes no request and exits 1', async (t) => {
+  const server = await startHostile((_req, res) => json(res, { ssh_keys: [{ id: 1, name: 'k' }] }));
+  t.teardown(() => server.close());
+  const files = writeInputs({ 'config.json': { api_token: TOKEN, api_url: server.url }, 'catalog.json': catalogFor(['ssh_keys']) });
+  // `>&-`: the child starts with descriptor 1 closed, which Node turns into /dev/null.
+  const child = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" read --config "${files['config.json']}" --catalog "${files['catalog.json']}" >&-`], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', SOURCE_DIGITALOCEAN_TIME_SCALE: '0.001' },
+    timeout: 30_000,
+  });
+  table.push({ case: 'stdout closed before the read (>&-)', peakRssMiB: Number.NaN, requests: server.requests.length, exit: child.status });
+  t.equal(child.status, 1);
+  t.equal(server.requests.length, 0, 'not one request');
+  t.match(child.stderr, 'stdout is closed');
 });
 
 t.test('odd bodies: messages say what was received', async (t) => {
