@@ -105,7 +105,7 @@ function lowerBound(api: FakeApi, streams: readonly StreamDef[]): number {
     const paged = def.pagination !== 'none';
     if (def.dateWindows) {
       // The API takes at most maxDays per request: every window is a request series of its own.
-      const windows = dateWindows(def, undefined, Date.now()).map((w) => ({ from: w[def.dateWindows!.start], to: w[def.dateWindows!.end], n: 0 }));
+      const windows = [...dateWindows(def, undefined, Date.now())].map((w) => ({ from: w[def.dateWindows!.start], to: w[def.dateWindows!.end], n: 0 }));
       for (const record of api.account.expectedRecords(def.name)) {
         const day = String(record[def.cursor?.field ?? 'start_date']).slice(0, 10);
         const window = windows.find((w) => day >= w.from && day <= w.to);

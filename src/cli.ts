@@ -6,7 +6,7 @@ import { specCommand } from './commands/spec.js';
 import { ConfigError, parseConfig, type SourceConfig } from './config.js';
 import { InputFileError, readInputText, readJsonFile } from './input-files.js';
 import type { FailureType } from './protocol/messages.js';
-import { ProtocolWriter } from './protocol/writer.js';
+import { clip, ProtocolWriter } from './protocol/writer.js';
 import { packageVersion } from './spec.js';
 import { StateFileError } from './state/input.js';
 
@@ -53,10 +53,10 @@ function parseArgs(argv: readonly string[]): Args {
       .parseSync() as typeof parsed;
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${text}. ${USAGE}`);
+    throw new UsageError(`${clip(text, 300)}. ${USAGE}`);
   }
   const command = String(parsed._[0]);
-  if (parsed._.length > 1) throw new UsageError(`Unexpected argument '${String(parsed._[1])}'. ${USAGE}`);
+  if (parsed._.length > 1) throw new UsageError(`Unexpected argument '${clip(String(parsed._[1]), 200)}'. ${USAGE}`);
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   return { command, config: str(parsed.config), catalog: str(parsed.catalog), state: str(parsed.state) };
 }
@@ -97,12 +97,12 @@ async function dispatch(args: Args, writer: ProtocolWriter): Promise<number> {
       try {
         return await readCommand(config, catalog, state, writer);
       } catch (error) {
-        if (error instanceof StateFileError) throw new StateFileError(`${error.message} (state file '${args.state}')`);
+        if (error instanceof StateFileError) throw new StateFileError(`${error.message} (state file '${clip(String(args.state), 300)}')`);
         throw error;
       }
     }
     default:
-      throw new UsageError(`Unknown command '${args.command}'. ${USAGE}`);
+      throw new UsageError(`Unknown command '${clip(args.command, 200)}'. ${USAGE}`);
   }
 }
 

@@ -11,6 +11,10 @@ export interface SourceConfig {
   startDate?: string;
   requestsPerMinute: number;
   maxConcurrency: number;
+  /** Largest response body read, in bytes. */
+  maxResponseBytes: number;
+  /** Pages one list may have before it is stopped as endless. */
+  maxPagesPerList: number;
 }
 
 /** Something the user must fix in the config. Messages name the field, never its value. */
@@ -78,8 +82,18 @@ export function parseApiUrl(value: string): string {
   return url.origin;
 }
 
+/**
+ * Shortest token accepted. Every DigitalOcean token is far longer (legacy ones 64 hex characters,
+ * current ones `dop_v1_` plus 64 hex), and a value this long is no common word, so redacting the token
+ * from messages cannot garble ordinary text. Mirrors minLength in spec.json.
+ */
+export const MIN_TOKEN_LENGTH = 16;
+
 function checkToken(token: string): void {
   if (token.trim() === '') throw new ConfigError("The config field 'api_token' is empty.");
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(`The config field 'api_token' is too short to be a DigitalOcean token (at least ${MIN_TOKEN_LENGTH} characters); paste the whole token.`);
+  }
   // A pasted token with a newline or a space would be sent as a broken header; say so instead.
   if (/[\s\x00-\x1f\x7f]/.test(token)) {
     throw new ConfigError("The config field 'api_token' contains whitespace or control characters; paste the token alone.");
@@ -98,9 +112,10 @@ export function parseConfig(raw: unknown): SourceConfig {
   }
   // Tools that build configs from forms (PyAirbyte, Meltano) send unset optional fields as null.
   const input = Object.fromEntries(Object.entries(raw).filter(([key, value]) => value !== null || key === 'api_token'));
+  // The token's own rules first: they say more than the schema's generic length message.
+  if (typeof input.api_token === 'string') checkToken(input.api_token);
   validate(input);
   const token = input.api_token as string;
-  checkToken(token);
   const apiUrl = typeof input.api_url === 'string' ? input.api_url : (defaultOf('api_url') as string);
   return {
     apiToken: token,
@@ -108,5 +123,7 @@ export function parseConfig(raw: unknown): SourceConfig {
     startDate: typeof input.start_date === 'string' ? input.start_date : undefined,
     requestsPerMinute: (input.requests_per_minute as number | undefined) ?? (defaultOf('requests_per_minute') as number),
     maxConcurrency: (input.max_concurrency as number | undefined) ?? (defaultOf('max_concurrency') as number),
+    maxResponseBytes: ((input.max_response_size_mb as number | undefined) ?? (defaultOf('max_response_size_mb') as number)) * 1024 * 1024,
+    maxPagesPerList: (input.max_pages_per_list as number | undefined) ?? (defaultOf('max_pages_per_list') as number),
   };
 }

@@ -54,10 +54,11 @@ export function createRuntime(config: SourceConfig, writer: ProtocolWriter, cloc
     backoffBaseMs: 1_000 * scale,
     backoffMaxMs: 60_000 * scale,
     maxRetryAfterMs: HOUR * scale,
+    maxBodyBytes: config.maxResponseBytes,
     timeScale: scale,
     userAgent: `source-digitalocean/${packageVersion()}`,
-    onRetry: ({ path, attempt, waitMs, kind, status }) =>
-      void writer.log('WARN', `GET ${path} failed (${status ?? kind}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s.`),
+    onRetry: ({ path, attempt, waitMs, kind, status, received }) =>
+      void writer.log('WARN', `GET ${path} failed (${status ?? kind}${received ? `, ${received}` : ''}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s.`),
   });
   return { client, limiter };
 }

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { ConfigError, parseApiUrl, parseConfig } from '../src/config.js';
+import { ConfigError, MIN_TOKEN_LENGTH, parseApiUrl, parseConfig } from '../src/config.js';
 
 const TOKEN = 'dop_v1_c0ffee_CONFIG_SECRET_42';
 
@@ -21,6 +22,8 @@ t.test('defaults are applied', async (t) => {
     startDate: undefined,
     requestsPerMinute: 240,
     maxConcurrency: 8,
+    maxResponseBytes: 64 * 1024 * 1024,
+    maxPagesPerList: 5000,
   });
 });
 
@@ -32,6 +35,8 @@ t.test('every field is read', async (t) => {
       start_date: '2024-01-01T00:00:00Z',
       requests_per_minute: 100,
       max_concurrency: 2,
+      max_response_size_mb: 3,
+      max_pages_per_list: 10,
       unknown_extra: true,
     }),
     {
@@ -40,6 +45,8 @@ t.test('every field is read', async (t) => {
       startDate: '2024-01-01T00:00:00Z',
       requestsPerMinute: 100,
       maxConcurrency: 2,
+      maxResponseBytes: 3 * 1024 * 1024,
+      maxPagesPerList: 10,
     },
   );
 });
@@ -99,6 +106,19 @@ t.test('api_token: empty, blank, whitespace, control and non-ASCII characters ar
     if (token.trim().length > 0) t.notMatch(error.message, token.trim(), 'never echoes the value');
     t.notMatch(error.message, TOKEN);
   }
+});
+
+t.test('api_token: common words, JSON words and anything under 16 characters are rejected (spec.json minLength)', async (t) => {
+  for (const token of ['type', 'RECORD', 'TRACE', 'message', 'emitted_at', 'password', 'dop_v1_short', 'x'.repeat(15)]) {
+    const error = rejection({ api_token: token });
+    t.match(error.message, /'api_token' is too short .*16 characters/, token);
+    t.notMatch(error.message, token, `${token}: never echoes the value`);
+  }
+  t.equal(parseConfig({ api_token: 'x'.repeat(16) }).apiToken, 'x'.repeat(16), '16 characters is enough');
+  const spec = JSON.parse(readFileSync(new URL('../spec.json', import.meta.url), 'utf8')) as {
+    connectionSpecification: { properties: { api_token: { minLength: number } } };
+  };
+  t.equal(spec.connectionSpecification.properties.api_token.minLength, MIN_TOKEN_LENGTH, 'spec.json says the same');
 });
 
 t.test('a plain ASCII token with punctuation is accepted', async (t) => {

@@ -1,8 +1,12 @@
 import { InputFileError } from '../input-files.js';
+import { clip } from '../protocol/writer.js';
 import type { AirbyteStream, ConfiguredStream, SyncMode } from '../protocol/messages.js';
 import { findStream, STREAMS } from '../streams/index.js';
 import { loadSchema } from '../streams/schemas.js';
 import type { StreamDef } from '../streams/types.js';
+
+/** How much of a name from the catalog a message repeats: enough to recognise it, never a whole huge input. */
+export const ECHO_CHARS = 200;
 
 export function supportedModes(def: StreamDef): SyncMode[] {
   return def.cursor ? ['full_refresh', 'incremental'] : ['full_refresh'];
@@ -54,7 +58,7 @@ export function selectStreams(raw: unknown): SelectedStream[] {
     const name = isObject(configured) && isObject(configured.stream) ? configured.stream.name : undefined;
     if (typeof name !== 'string') throw new InputFileError(`Catalog entry ${index} has no stream.name.`);
     const def = findStream(name);
-    if (!def) throw new InputFileError(`The catalog names the stream '${name}', which this source does not have. Run discover for the list.`);
+    if (!def) throw new InputFileError(`The catalog names the stream '${clip(name, ECHO_CHARS)}', which this source does not have. Run discover for the list.`);
     if (seen.has(name)) throw new InputFileError(`The catalog names the stream '${name}' more than once.`);
     seen.add(name);
     const mode = configured?.sync_mode;

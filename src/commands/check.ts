@@ -32,7 +32,8 @@ function accountFailure(error: ApiError): CheckAnswer {
       message: `The API token lacks the scope 'account:read' (403 on GET ${error.path}), which check needs to verify the token. Add account:read to the custom-scoped token.`,
     };
   }
-  return { status: 'FAILED', message: `Could not verify the API token: ${error.message} Retrying may help.` };
+  // A redirect or an oversized body is inconclusive too, and check fails closed; retrying changes nothing.
+  return { status: 'FAILED', message: `Could not verify the API token: ${error.message}${error.retryable ? ' Retrying may help.' : ''}` };
 }
 
 function scopeReport(audit: Extract<TokenAudit, { kind: 'audited' }>): string {

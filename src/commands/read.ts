@@ -6,7 +6,8 @@ import type { ProtocolWriter } from '../protocol/writer.js';
 import { createRuntime } from '../runtime.js';
 import { createLeakWatch } from '../scopes.js';
 import { parseStateInput } from '../state/input.js';
-import { selectStreams } from './catalog.js';
+import { ECHO_CHARS, selectStreams } from './catalog.js';
+import { clip } from '../protocol/writer.js';
 
 export async function readCommand(
   config: SourceConfig,
@@ -19,7 +20,7 @@ export async function readCommand(
   const states = parseStateInput(stateText, log);
   const names = new Set(selected.map((s) => s.def.name));
   for (const name of states.keys()) {
-    if (!names.has(name)) log('INFO', `The state file has a state for stream '${name}', which the catalog does not select; it is ignored.`);
+    if (!names.has(name)) log('INFO', `The state file has a state for stream '${clip(name, ECHO_CHARS)}', which the catalog does not select; it is ignored.`);
   }
   const { client } = createRuntime(config, writer);
   const ctx: EngineContext = {
@@ -27,6 +28,7 @@ export async function readCommand(
     writer,
     log,
     concurrency: config.maxConcurrency,
+    maxPagesPerList: config.maxPagesPerList,
     abort: new AbortController(),
     leakWatch: createLeakWatch(),
   };

@@ -9,6 +9,8 @@ export interface EngineContext {
   log: Logger;
   /** Partitions of one stream read at once (requests are bounded again by the HTTP client). */
   concurrency: number;
+  /** Pages one list may have (config max_pages_per_list); the HTTP layer's default when absent. */
+  maxPagesPerList?: number;
   /** Set when the whole sync must stop (the token was rejected). */
   abort: AbortController;
   /**

@@ -47,25 +47,44 @@ export function childPartitions(def: StreamDef, parents: readonly Record<string,
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The earliest day a date window may start: DigitalOcean launched in 2011, so no account has data from
+ * before it. A start before it (a start_date of 0001-01-01, a corrupt cursor) is clamped to it, which
+ * bounds the windows of a stream to a few hundred whatever the input.
+ */
+export const DATE_WINDOW_FLOOR = '2011-01-01';
+
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * The date windows of a stream whose path takes a bounded range, from `from` (an instant or a day) to
  * today, each at most `maxDays` long, as path parameters. Whole UTC days, both ends inclusive.
+ * Generated one at a time, as they are read. A `from` before DATE_WINDOW_FLOOR, or after tomorrow
+ * (nothing can have been read from there yet), starts from the floor instead, with a warning.
  */
-export function dateWindows(def: StreamDef, from: string | undefined, now: number): Record<string, string>[] {
+export function* dateWindows(def: StreamDef, from: string | undefined, now: number, warn?: (message: string) => void): Generator<Record<string, string>> {
   const spec = def.dateWindows;
-  if (!spec) return [{}];
+  if (!spec) {
+    yield {};
+    return;
+  }
   const today = Math.floor(now / DAY_MS) * DAY_MS;
+  const floor = Date.parse(DATE_WINDOW_FLOOR);
   const parsed = from === undefined ? NaN : Date.parse(from);
   let start = Number.isFinite(parsed) ? Math.floor(parsed / DAY_MS) * DAY_MS : today - spec.lookbackDays * DAY_MS;
+  const shown = (from ?? '').slice(0, 40);
+  if (start < floor) {
+    warn?.(`Stream '${def.name}' would start at ${shown}, before ${DATE_WINDOW_FLOOR}, the earliest date any DigitalOcean account has data for; it starts from ${DATE_WINDOW_FLOOR}.`);
+    start = floor;
+  } else if (start > today + DAY_MS) {
+    warn?.(`Stream '${def.name}' would start at ${shown}, after tomorrow, so nothing from there can have been read; it starts again from ${DATE_WINDOW_FLOOR}.`);
+    start = floor;
+  }
   if (start > today) start = today;
-  const windows: Record<string, string>[] = [];
   for (; start <= today; start += spec.maxDays * DAY_MS) {
     const end = Math.min(today, start + (spec.maxDays - 1) * DAY_MS);
-    windows.push({ [spec.start]: isoDay(start), [spec.end]: isoDay(end) });
+    yield { [spec.start]: isoDay(start), [spec.end]: isoDay(end) };
   }
-  return windows;
 }
 
 /** One list request series: a path and the query of its first page. */
@@ -74,9 +93,17 @@ export interface RequestSeries {
   query: Readonly<Record<string, string>>;
 }
 
-/** The request series of one partition: one per date window and query variant, in order. */
-export function requestSeries(def: StreamDef, keys: PartitionKeys | undefined, windowStart: string | undefined, now: number): RequestSeries[] {
-  return dateWindows(def, windowStart, now).flatMap((window) =>
-    (def.variants ?? [{}]).map((variant) => ({ path: partitionPath(def, { ...keys, ...window }), query: { ...def.query, ...variant } })),
-  );
+/** The request series of one partition: one per date window and query variant, in order, generated as read. */
+export function* requestSeries(
+  def: StreamDef,
+  keys: PartitionKeys | undefined,
+  windowStart: string | undefined,
+  now: number,
+  warn?: (message: string) => void,
+): Generator<RequestSeries> {
+  for (const window of dateWindows(def, windowStart, now, warn)) {
+    for (const variant of def.variants ?? [{}]) {
+      yield { path: partitionPath(def, { ...keys, ...window }), query: { ...def.query, ...variant } };
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../http/errors.js';
-import { paginate } from '../http/paginate.js';
+import { paginate, type ListGuards } from '../http/paginate.js';
 import { revealsCredentials } from '../scopes/leak.js';
 import { extractRecords, RecordShaper, type PartitionKeys, type Record_ } from '../records/shape.js';
 import type { StreamDef } from '../streams/types.js';
@@ -25,6 +25,12 @@ export interface WalkHandlers {
  */
 const PAGES_IN_FLIGHT = 2;
 
+/** How many items the list of a page holds, for the stream's records key; undefined when it is no list. */
+function listLength(def: StreamDef, body: Record_): number | undefined {
+  const container = def.recordsKey === null ? body : body[def.recordsKey];
+  return Array.isArray(container) ? container.length : undefined;
+}
+
 export class SyncAborted extends Error {
   constructor() {
     super('the sync was stopped');
@@ -45,6 +51,7 @@ export async function walkStream(
   const shaper = new RecordShaper(def);
   const watchLeaks = ctx.leakWatch !== undefined && revealsCredentials(def.name);
   const bucket = def.rateLimit ? { key: def.path, limit: def.rateLimit.requests, windowMs: def.rateLimit.windowMs } : undefined;
+  const guards: ListGuards = { maxPages: ctx.maxPagesPerList, itemsIn: def.shape === 'list' ? (body) => listLength(def, body) : undefined };
   await forEachConcurrent(partitions, def.parent ? ctx.concurrency : 1, async (keys) => {
     const id = partitionId(keys);
     if (handlers.skip?.(id)) return;
@@ -52,12 +59,19 @@ export async function walkStream(
     try {
       // One series of pages for most streams; one per date window and per query variant for the few
       // whose API needs them.
-      for (const series of requestSeries(def, keys, handlers.windowStart?.(id), Date.now())) {
+      for (const series of requestSeries(def, keys, handlers.windowStart?.(id), Date.now(), (message) => ctx.log('WARN', message))) {
         path = series.path;
         let first = true;
-        for await (const page of paginate(ctx.client, path, def.pagination, series.query, { label: def.name, bucket }, PAGES_IN_FLIGHT)) {
+        /** Items the list announced (meta.total) and delivered, and those that could not be records. */
+        let announced: number | undefined;
+        let delivered = 0;
+        let dropped = 0;
+        const pages = paginate(ctx.client, path, def.pagination, series.query, { label: def.name, bucket }, PAGES_IN_FLIGHT, guards);
+        for await (const page of pages) {
           if (ctx.abort.signal.aborted) throw new SyncAborted();
-          const records = extractRecords(def, page.body);
+          if (first) announced = page.total;
+          delivered += guards.itemsIn?.(page.body) ?? 0;
+          const records = extractRecords(def, page.body, (count) => (dropped += count));
           if (watchLeaks) {
             for (const raw of records) {
               const warning = ctx.leakWatch?.(def.name, raw);
@@ -67,6 +81,11 @@ export async function walkStream(
           for (let i = 0; i < records.length; i++) records[i] = shaper.shape(records[i], keys);
           await handlers.onPage(records, id, first ? page.total : undefined);
           first = false;
+        }
+        // Nothing silently missing: items that are not objects, and a list shorter than it announced.
+        if (dropped > 0) ctx.log('WARN', `Stream '${def.name}': ${dropped} item(s) of GET ${path} were not JSON objects and were left out.`);
+        if (guards.itemsIn && announced !== undefined && delivered < announced) {
+          ctx.log('WARN', `Stream '${def.name}': GET ${path} announced ${announced} items (meta.total) but delivered ${delivered}; ${announced - delivered} may be missing (deleted during the sync, or withheld by the API).`);
         }
       }
     } catch (error) {

@@ -14,6 +14,8 @@ export type ErrorKind =
   | 'timeout' // 408 or no answer in time
   | 'network' // connection refused, reset, DNS
   | 'bad_body' // 2xx whose body is not the JSON we expected (truncated, HTML)
+  | 'too_large' // a body over the configured cap: not read further, not retried
+  | 'redirect' // 3xx: never followed (the token and the records stay on the configured origin)
   | 'client' // any other 4xx: a bug on our side or an API change
   | 'pagination'; // the API's paging contradicted itself (repeated page, more pages than meta.total)
 
@@ -21,6 +23,7 @@ const RETRYABLE: ReadonlySet<ErrorKind> = new Set(['rate_limited', 'server', 'ti
 
 export function kindForStatus(status: number): ErrorKind | null {
   if (status >= 200 && status < 300) return null;
+  if (status >= 300 && status < 400) return 'redirect';
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not_found';
@@ -40,6 +43,7 @@ export function failureTypeFor(kind: ErrorKind): FailureType {
     case 'unauthorized':
     case 'forbidden':
     case 'precondition':
+    case 'redirect':
       return 'config_error';
     case 'rate_limited':
     case 'server':
@@ -76,9 +80,14 @@ export class ApiError extends Error {
   }
 }
 
-/** A sentence for the user describing a failed status, before any stream-specific wording is added. */
-export function describeStatus(kind: ErrorKind, path: string, status?: number): string {
+/**
+ * A sentence for the user describing a failed status, before any stream-specific wording is added.
+ * `attempts` is how many requests were actually made (the wording never claims retries that did not
+ * happen); `received` says what came back, for bodies we could not use.
+ */
+export function describeStatus(kind: ErrorKind, path: string, status?: number, attempts?: number, received?: string): string {
   const where = `GET ${path}`;
+  const tries = attempts === undefined ? '' : attempts === 1 ? ' (one attempt)' : ` on each of ${attempts} attempts`;
   switch (kind) {
     case 'unauthorized':
       return `DigitalOcean rejected the API token (401 on ${where}). Check that the token is valid and not revoked.`;
@@ -91,13 +100,17 @@ export function describeStatus(kind: ErrorKind, path: string, status?: number): 
     case 'rate_limited':
       return `DigitalOcean kept answering 429 (rate limited) on ${where}.`;
     case 'server':
-      return `DigitalOcean answered ${status ?? '5xx'} on ${where} after several retries.`;
+      return `DigitalOcean answered ${status ?? '5xx'} on ${where}${tries}.`;
     case 'timeout':
-      return `${where} timed out after several retries.`;
+      return `${where} timed out${tries}.`;
     case 'network':
-      return `Could not reach the DigitalOcean API for ${where} after several retries.`;
+      return `Could not reach the DigitalOcean API for ${where}${tries}.`;
     case 'bad_body':
-      return `${where} returned a body that is not the expected JSON after several retries.`;
+      return `${where} returned ${received ?? 'a body that is not the expected JSON'} instead of a JSON object${tries}.`;
+    case 'too_large':
+      return `${where} returned a body larger than ${received ?? 'the size cap'}; it was not read further nor retried.`;
+    case 'redirect':
+      return `${where} answered ${status ?? '3xx'}, a redirect to ${received ?? 'another location'}, which is never followed (the token and the records stay on the configured api_url). Check api_url.`;
     case 'pagination':
       return `The paging of ${where} contradicted itself; stopped rather than loop or miss records.`;
     default:

@@ -7,6 +7,23 @@ const DEFAULT_PER_PAGE = 20;
 
 export type PageStyle = 'none' | 'page' | 'token' | 'total_pages';
 
+/**
+ * Hard cap on the pages of one list (config max_pages_per_list): DigitalOcean's whole hourly quota per
+ * token. A list that goes on past it is stopped as endless rather than followed for ever.
+ */
+export const DEFAULT_MAX_PAGES = 5_000;
+
+/** What makes every list end, besides the guards on page numbers and tokens. */
+export interface ListGuards {
+  /** Pages one list may have (DEFAULT_MAX_PAGES when not given). */
+  maxPages?: number;
+  /**
+   * How many items a page holds, when the caller knows where they are: a page with none that still
+   * links to a next one is an error, since such a list need never end.
+   */
+  itemsIn?: (body: Record<string, unknown>) => number | undefined;
+}
+
 export interface Page {
   body: Record<string, unknown>;
   /** `meta.total` when the API gave it: the number of records the whole list holds. */
@@ -49,10 +66,10 @@ function metaTotal(body: Record<string, unknown>): number | undefined {
 }
 
 function asObject(response: ApiResponse, path: string): Record<string, unknown> {
-  if (response.body && typeof response.body === 'object' && !Array.isArray(response.body)) {
-    return response.body as Record<string, unknown>;
-  }
-  throw new ApiError('bad_body', path, describeStatus('bad_body', path));
+  const body = response.body;
+  if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
+  const received = Array.isArray(body) ? `a JSON array (${body.length} items)` : body === null ? 'JSON null' : `a JSON ${typeof body}`;
+  throw new ApiError('bad_body', path, describeStatus('bad_body', path, undefined, undefined, received));
 }
 
 /**
@@ -78,8 +95,9 @@ function nextParams(link: string, style: PageStyle): Record<string, string> | un
 
 /**
  * Every page of one list, in order. Guards instead of loops: a page asked for twice, numbered pages
- * out of sequence, or more pages than `meta.total` allows, stops the list with an error rather than
- * looping, re-reading or quietly truncating.
+ * out of sequence, more pages than `meta.total` allows, an empty page that links to a next one, or more
+ * pages than the hard cap, stops the list with an error rather than looping, re-reading or quietly
+ * truncating: every list ends.
  * A list documented as unpaged is still followed if the API announces a next page.
  *
  * Once the first page gives `meta.total`, up to `prefetch` pages are requested ahead of the one being
@@ -92,7 +110,9 @@ export async function* paginate(
   query: Readonly<Record<string, string>>,
   options: RequestOptions,
   prefetch = 1,
+  guards: ListGuards = {},
 ): AsyncGenerator<Page> {
+  const maxPages = guards.maxPages ?? DEFAULT_MAX_PAGES;
   const base = style === 'none' ? { ...query } : { ...query, per_page: String(PER_PAGE) };
   const fetchPage = (params: Record<string, string>): Promise<ApiResponse> => client.get(path, { ...base, ...params }, options);
   const seen = new Set<string>();
@@ -126,6 +146,8 @@ export async function* paginate(
     yield { body, total };
     const link = style === 'total_pages' ? countedNext(body, path) : nextLink(body);
     if (!link) return;
+    if (guards.itemsIn?.(body) === 0) throw paginationError(path, `page ${pageCount} holds no items yet links to a next page`);
+    if (pageCount >= maxPages) throw paginationError(path, `more than ${maxPages} pages (max_pages_per_list); the list looks endless`);
     const next = nextParams(link, style);
     if (!next) throw paginationError(path, 'the next-page link has no usable page parameter');
     if (next.page_token === undefined) {

@@ -9,11 +9,23 @@ import type {
 
 const FLUSH_BYTES = 64 * 1024;
 const REDACTED = '**********';
+/**
+ * Longest text of a LOG, an error or a connection status: a backstop behind the messages that cut what
+ * they echo, so that no input (a 20 MB stream name) is ever copied whole into the output.
+ */
+export const MAX_TEXT_CHARS = 8_000;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
 
 /**
  * The only place stdout is written. Messages are serialised one per line, batched per event-loop turn
- * (and at most 64 KB) for throughput, and written with backpressure. Known secrets (the token) are replaced in every line, as a
- * last line of defence behind the code that never puts them there.
+ * (and at most 64 KB) for throughput, and written with backpressure. Known secrets (the token) are
+ * replaced in the texts of LOG, TRACE ERROR and CONNECTION_STATUS messages, as a last line of defence
+ * behind the code that never puts them there; only inside those string values, so that no secret can
+ * rewrite the structure of a line, and never in records or states, whose values are the API's data.
  */
 export class ProtocolWriter {
   private chunk: string[] = [];
@@ -24,13 +36,10 @@ export class ProtocolWriter {
 
   constructor(private readonly out: Writable = process.stdout) {}
 
-  /** Register a value that must never appear in output. Empty and very short values are ignored. */
+  /** Register a value that must never appear in messages. Empty and very short values are ignored. */
   addSecret(value: string | undefined): void {
     if (!value || value.length < 4) return;
-    // Lines are redacted after serialisation, where a `"` or `\` in the secret appears escaped.
-    for (const form of [value, JSON.stringify(value).slice(1, -1)]) {
-      if (!this.secrets.includes(form)) this.secrets.push(form);
-    }
+    if (!this.secrets.includes(value)) this.secrets.push(value);
   }
 
   redact(text: string): string {
@@ -41,9 +50,44 @@ export class ProtocolWriter {
     return result;
   }
 
+  /** A message text as it may be written: secrets replaced, cut to MAX_TEXT_CHARS. */
+  private text(value: string): string {
+    return clip(this.redact(value), MAX_TEXT_CHARS);
+  }
+
+  /** The message with its texts made safe; every other value, and the structure, untouched. */
+  private scrub(message: AirbyteMessage): AirbyteMessage {
+    switch (message.type) {
+      case 'LOG':
+        return { ...message, log: { ...message.log, message: this.text(message.log.message) } };
+      case 'CONNECTION_STATUS': {
+        const status = message.connectionStatus;
+        return status.message === undefined ? message : { ...message, connectionStatus: { ...status, message: this.text(status.message) } };
+      }
+      case 'TRACE': {
+        if (message.trace.type !== 'ERROR') return message;
+        const { error } = message.trace;
+        return {
+          ...message,
+          trace: {
+            ...message.trace,
+            error: {
+              ...error,
+              message: this.text(error.message),
+              ...(error.internal_message !== undefined ? { internal_message: this.text(error.internal_message) } : {}),
+              ...(error.stack_trace !== undefined ? { stack_trace: this.text(error.stack_trace) } : {}),
+            },
+          },
+        };
+      }
+      default:
+        return message;
+    }
+  }
+
   /** Queue one message; resolves once the queue is small enough to accept more (backpressure). */
   emit(message: AirbyteMessage): Promise<void> | void {
-    return this.push(JSON.stringify(message));
+    return this.push(JSON.stringify(this.scrub(message)));
   }
 
   /**
@@ -71,9 +115,7 @@ export class ProtocolWriter {
   /** Write what is queued and wait until stdout has taken it. */
   async flush(): Promise<void> {
     if (this.chunk.length > 0) {
-      // Redacting the whole chunk at once costs one scan per chunk instead of one per line; a secret
-      // never spans lines (no line holds a raw newline, and a token cannot contain one).
-      const data = this.redact(this.chunk.join('\n') + '\n');
+      const data = this.chunk.join('\n') + '\n';
       this.chunk = [];
       this.chunkBytes = 0;
       await this.drained;

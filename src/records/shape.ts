@@ -22,9 +22,10 @@ function integerKey(key: string): string | number {
 
 /**
  * The records of one response body, per the row's shape. A body without the expected key is an API
- * change we must not mistake for "no records", so it throws.
+ * change we must not mistake for "no records", so it throws. List items that are not objects cannot be
+ * records: they are left out and counted through `dropped`, for the caller to report.
  */
-export function extractRecords(def: StreamDef, body: Record_): Record_[] {
+export function extractRecords(def: StreamDef, body: Record_, dropped?: (count: number) => void): Record_[] {
   const container = def.recordsKey === null ? body : body[def.recordsKey];
   switch (def.shape) {
     case 'list': {
@@ -32,7 +33,9 @@ export function extractRecords(def: StreamDef, body: Record_): Record_[] {
         throw new Error(`the response of ${def.path} has no '${def.recordsKey}' list`);
       }
       if (!Array.isArray(container)) throw new Error(`'${def.recordsKey}' in ${def.path} is not a list`);
-      return container.filter(isObject);
+      const records = container.filter(isObject);
+      if (records.length < container.length) dropped?.(container.length - records.length);
+      return records;
     }
     case 'object':
       if (!isObject(container)) throw new Error(`the response of ${def.path} has no '${def.recordsKey}' object`);

@@ -18,3 +18,14 @@ export function isCursorValue(kind: CursorDef['kind'], value: unknown): value is
 export function cursorFromOrdinal(kind: CursorDef['kind'], ordinal: number): CursorValue {
   return kind === 'integer' ? ordinal : new Date(ordinal).toISOString();
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A saved datetime cursor after tomorrow cannot come from a record read so far (a corrupt or hand-made
+ * state, a year 99999): trusted, it would hide every record until the state is reset.
+ */
+export function isFutureCursor(kind: CursorDef['kind'], value: unknown, now: number): boolean {
+  const ordinal = kind === 'datetime' ? cursorOrdinal(kind, value) : undefined;
+  return ordinal !== undefined && ordinal > now + DAY_MS;
+}

@@ -38,7 +38,7 @@ export function parseStateInput(text: string | undefined, log: Logger): Map<stri
     if (!isObject(entry)) throw new StateFileError(`Entry ${index} of the state file is not a state message object.`);
     const type = entry.type ?? 'LEGACY';
     if (type !== 'STREAM') {
-      log('WARN', `Entry ${index} of the state file is a ${String(type)} state, which this source never writes; it is ignored.`);
+      log('WARN', `Entry ${index} of the state file is a ${String(type).slice(0, 40)} state, which this source never writes; it is ignored.`);
       continue;
     }
     const stream = entry.stream;

@@ -115,7 +115,7 @@ t.test('a range returns the points of its days, both ends included', async (t) =
 t.test('the windows the connector computes at the same moment cover every point exactly once', async (t) => {
   const api = await serve(t, { scale: 15, now: () => NOW, rateLimits: false });
   const urn = `do:team:${teamUuid(api)}`;
-  const windows = dateWindows(DEF, undefined, NOW);
+  const windows = [...dateWindows(DEF, undefined, NOW)];
   t.ok(windows.length >= 3, `${windows.length} windows over the lookback`);
   const read: JsonObject[] = [];
   let pages = 0;

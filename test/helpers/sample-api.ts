@@ -203,7 +203,7 @@ export function mockStreamRead(def: StreamDef, scope = nock(ORIGIN)): Expectatio
     if (link.filter && !link.filter.values.includes(String(parent[link.filter.field]))) return;
     const keys = keysFrom(def, parent);
     // A date-windowed path is requested once per window; the records sit in the first one.
-    dateWindows(def, undefined, Date.now()).forEach((window, w) => {
+    [...dateWindows(def, undefined, Date.now())].forEach((window, w) => {
       const served = mockPartition(scope, def, { ...keys, ...window }, w === 0 ? countPerPartition : 0, p * 1000, () => ({}));
       expected.push(...served.map((r) => ({ ...r, ...keys })));
     });

@@ -55,7 +55,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse, index:
   };
 }
 
-function clientFor(origin: string, timeoutMs = 2_000) {
+function clientFor(origin: string, timeoutMs = 2_000, maxBodyBytes?: number) {
   const clock = new FakeClock();
   const retries: RetryInfo[] = [];
   const client = new DigitalOceanClient({
@@ -71,6 +71,7 @@ function clientFor(origin: string, timeoutMs = 2_000) {
     maxRetryAfterMs: 60_000,
     timeScale: 1,
     userAgent: 'test',
+    maxBodyBytes,
     random: () => 1,
     onRetry: (info) => retries.push(info),
   });
@@ -177,4 +178,105 @@ t.test('a body that stalls after the headers times out too', async (t) => {
   const error = await client.get('/v2/account').catch((e: unknown) => e);
   t.equal((error as ApiError).kind, 'timeout');
   t.equal(server.requests.length, 3);
+});
+
+const KIB = 1024;
+
+t.test('a body over the cap fails at once, without retry, naming the path and the cap', async (t) => {
+  // An endless body (no Content-Length): the read stops after the cap, the connection is dropped.
+  let written = 0;
+  const server = await serve((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"droplets":[');
+    const chunk = '{"id":1},'.repeat(1000);
+    const pump = (): void => {
+      while (!res.destroyed && written < 50 * 1024 * KIB) {
+        written += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+    };
+    res.on('close', () => undefined);
+    pump();
+  });
+  t.teardown(() => server.close());
+  const { client, retries } = clientFor(server.origin, 5_000, 64 * KIB);
+  const error = await client.get('/v2/droplets', { per_page: '200' }).catch((e: unknown) => e);
+  t.type(error, ApiError);
+  const e = error as ApiError;
+  t.equal(e.kind, 'too_large');
+  t.equal(e.retryable, false);
+  t.equal(e.failureType, 'system_error');
+  t.match(e.message, 'GET /v2/droplets');
+  t.match(e.message, '65536 bytes cap (max_response_size_mb)');
+  t.equal(server.requests.length, 1, 'not retried');
+  t.same(retries, []);
+  t.ok(written < 50 * 1024 * KIB, `the server stopped being read (${written} bytes written)`);
+});
+
+t.test('a declared Content-Length over the cap is refused before the body is read', async (t) => {
+  const server = await serve((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(3 * 1024 * 1024) });
+    res.write('{"a":"');
+  });
+  t.teardown(() => server.close());
+  const { client } = clientFor(server.origin, 5_000, 1024 * KIB);
+  const error = (await client.get('/v2/big').catch((e: unknown) => e)) as ApiError;
+  t.equal(error.kind, 'too_large');
+  t.match(error.message, '1 MiB cap');
+  t.equal(server.requests.length, 1);
+});
+
+t.test('a body just under the cap is read', async (t) => {
+  const body = JSON.stringify({ droplets: [{ id: 'x'.repeat(60 * KIB) }] });
+  const server = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  t.teardown(() => server.close());
+  const { client } = clientFor(server.origin, 5_000, 64 * KIB);
+  t.same((await client.get('/v2/droplets')).body, JSON.parse(body));
+});
+
+t.test('a redirect is never followed: an error naming the Location origin, never its query', async (t) => {
+  const target = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"droplets":[{"id":666}]}'));
+  t.teardown(() => target.close());
+  for (const [status, location, named] of [
+    [301, `${target.origin}/v2/droplets?token=SECRET_QUERY`, target.origin],
+    [302, '/v2/elsewhere?x=SECRET_QUERY', null],
+    [307, 'file:///etc/passwd?SECRET_QUERY', 'a file: URL'],
+    [308, 'http://[not-a-url?SECRET_QUERY', 'an invalid Location'],
+  ] as const) {
+    const server = await serve((_req, res) => res.writeHead(status, { location }).end('moved'));
+    const { client, retries } = clientFor(server.origin);
+    const error = (await client.get('/v2/droplets').catch((e: unknown) => e)) as ApiError;
+    t.type(error, ApiError);
+    t.equal(error.kind, 'redirect', `${status}`);
+    t.equal(error.status, status);
+    t.equal(error.failureType, 'config_error');
+    t.equal(error.retryable, false);
+    t.match(error.message, `answered ${status}, a redirect to ${named ?? server.origin}`);
+    t.notMatch(error.message, 'SECRET_QUERY', 'the query of the Location is never shown');
+    t.equal(server.requests.length, 1, 'not retried');
+    t.same(retries, []);
+    t.notOk(leaks(error));
+    await server.close();
+  }
+  t.equal(target.requests.length, 0, 'no request reached the redirect target');
+});
+
+t.test('odd bodies: the message says what was received and how many attempts were made', async (t) => {
+  const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+  const cases: [string, string | undefined, RegExp, number][] = [
+    ['<!doctype html><html>maintenance</html>', 'text/html; charset=utf-8', /returned an HTML page \(39 characters, content-type text\/html\) instead of a JSON object on each of 3 attempts/, 3],
+    ['', 'application/json', /returned an empty body, content-type application\/json instead of a JSON object on each of 3 attempts/, 3],
+    ['{"droplets": [', 'application/json', /text that is not valid JSON \(14 characters/, 3],
+    [`{"a":${deep}}`, 'application/json', /returned JSON nested deeper than 128 levels instead of a JSON object \(one attempt\)/, 1],
+  ];
+  for (const [body, type, message, attempts] of cases) {
+    const server = await serve((_req, res) => res.writeHead(200, type ? { 'content-type': type } : {}).end(body));
+    const { client } = clientFor(server.origin);
+    const error = (await client.get('/v2/x').catch((e: unknown) => e)) as ApiError;
+    t.equal(error.kind, 'bad_body');
+    t.match(error.message, message);
+    t.notMatch(error.message, 'Maximum call stack');
+    t.equal(server.requests.length, attempts);
+    await server.close();
+  }
 });

@@ -281,12 +281,24 @@ t.test('an empty, negative or garbage retry-after is not read as "retry now"', a
   }
 });
 
-t.test('retry-after 0 means retry at once', async (t) => {
-  nock(ORIGIN).get('/a').reply(429, {}, { 'retry-after': '0' }).get('/a').reply(200, {});
-  const { client, clock, retries } = setup();
+t.test('a retry hint of zero or in the past is no reason to hammer: exponential backoff with jitter', async (t) => {
+  const past = new Date(1_700_000_000_000 - 60_000).toUTCString();
+  for (const headers of [{ 'retry-after': '0' }, { 'retry-after': '0.0' }, { 'retry-after': past }]) {
+    nock.cleanAll();
+    nock(ORIGIN).get('/a').times(3).reply(429, {}, headers).get('/a').reply(200, {});
+    const { client, clock, retries } = setup({ random: () => 0 });
+    await client.get('/a');
+    // random 0 is the low end of the jitter: half of each exponential step (100, 200, 400 ms).
+    t.same(retries.map((r) => r.waitMs), [50, 100, 200], `${JSON.stringify(headers)}: growing waits, none of them 0`);
+    t.same(clock.sleeps, [50, 100, 200], 'and the limiter held the requests that long');
+  }
+});
+
+t.test('a positive retry hint below one backoff step waits one step', async (t) => {
+  nock(ORIGIN).get('/a').reply(429, {}, { 'retry-after': '0.01' }).get('/a').reply(200, {});
+  const { client, retries } = setup();
   await client.get('/a');
-  t.same(clock.sleeps, []);
-  t.equal(retries[0].waitMs, 0);
+  t.equal(retries[0].waitMs, 100);
 });
 
 t.test('a ratelimit-reset already past (clock skew) falls back to backoff', async (t) => {

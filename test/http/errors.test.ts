@@ -7,6 +7,11 @@ t.test('2xx is not an error', async (t) => {
 
 t.test('every status maps to its kind, retryability and failure type', async (t) => {
   const table: [number, ErrorKind, boolean, string][] = [
+    [301, 'redirect', false, 'config_error'],
+    [302, 'redirect', false, 'config_error'],
+    [304, 'redirect', false, 'config_error'],
+    [307, 'redirect', false, 'config_error'],
+    [308, 'redirect', false, 'config_error'],
     [400, 'client', false, 'system_error'],
     [401, 'unauthorized', false, 'config_error'],
     [403, 'forbidden', false, 'config_error'],
@@ -41,6 +46,8 @@ t.test('kinds without a status', async (t) => {
   }
   t.notOk(isRetryable('pagination'), 'pagination is not retried');
   t.equal(failureTypeFor('pagination'), 'system_error');
+  t.notOk(isRetryable('too_large'), 'a body over the cap is not downloaded again');
+  t.equal(failureTypeFor('too_large'), 'system_error');
 });
 
 t.test('ApiError carries what the caller needs', async (t) => {
@@ -55,7 +62,7 @@ t.test('ApiError carries what the caller needs', async (t) => {
 
 t.test('describeStatus names the path and the status for every kind', async (t) => {
   const kinds: ErrorKind[] = [
-    'unauthorized', 'forbidden', 'not_found', 'precondition', 'rate_limited', 'server', 'timeout', 'network', 'bad_body', 'client', 'pagination',
+    'unauthorized', 'forbidden', 'not_found', 'precondition', 'rate_limited', 'server', 'timeout', 'network', 'bad_body', 'client', 'pagination', 'too_large', 'redirect',
   ];
   const seen = new Set<string>();
   for (const kind of kinds) {
@@ -68,4 +75,7 @@ t.test('describeStatus names the path and the status for every kind', async (t) 
   t.match(describeStatus('client', '/p', 418), '418');
   t.match(describeStatus('client', '/p'), 'unknown');
   t.match(describeStatus('unauthorized', '/p', 401), '401');
+  t.equal(describeStatus('server', '/p', 503, 9), 'DigitalOcean answered 503 on GET /p on each of 9 attempts.', 'the attempts actually made');
+  t.equal(describeStatus('timeout', '/p', undefined, 1), 'GET /p timed out (one attempt).');
+  t.notMatch(describeStatus('bad_body', '/p', 200, 1, 'an empty body'), /retries/, 'never claims retries that did not happen');
 });

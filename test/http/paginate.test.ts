@@ -4,7 +4,7 @@ import type { Clock } from '../../src/http/clock.js';
 import { DigitalOceanClient } from '../../src/http/client.js';
 import { ApiError } from '../../src/http/errors.js';
 import { RateLimiter } from '../../src/http/limiter.js';
-import { paginate, PER_PAGE, type Page, type PageStyle } from '../../src/http/paginate.js';
+import { DEFAULT_MAX_PAGES, paginate, PER_PAGE, type ListGuards, type Page, type PageStyle } from '../../src/http/paginate.js';
 
 const ORIGIN = 'https://api.do.test';
 
@@ -28,10 +28,10 @@ function client(): DigitalOceanClient {
   });
 }
 
-async function collect(path: string, style: PageStyle, query: Record<string, string> = {}): Promise<{ pages: Page[]; error?: unknown }> {
+async function collect(path: string, style: PageStyle, query: Record<string, string> = {}, guards: ListGuards = {}): Promise<{ pages: Page[]; error?: unknown }> {
   const pages: Page[] = [];
   try {
-    for await (const page of paginate(client(), path, style, query, { label: 'test' })) pages.push(page);
+    for await (const page of paginate(client(), path, style, query, { label: 'test' }, 1, guards)) pages.push(page);
     return { pages };
   } catch (error) {
     return { pages, error };
@@ -240,7 +240,57 @@ t.test('a body that is not a JSON object is a bad_body error', async (t) => {
     const { pages, error } = await collect('/v2/droplets', 'page');
     t.equal(pages.length, 0);
     t.equal((error as ApiError).kind, 'bad_body', JSON.stringify(body));
+    t.notMatch((error as ApiError).message, /retries|attempts/, 'one request: no claim of retries');
   }
+  nock(ORIGIN).get('/v2/droplets').query(true).reply(200, [1, 2, 3]);
+  const { error } = await collect('/v2/droplets', 'page');
+  t.match((error as ApiError).message, 'GET /v2/droplets returned a JSON array (3 items) instead of a JSON object.');
+});
+
+const droplets = (body: Record<string, unknown>) => (Array.isArray(body.droplets) ? body.droplets.length : undefined);
+
+t.test('an empty page that still links to a next one is a pagination error: the list must end', async (t) => {
+  for (const style of ['page', 'token'] as const) {
+    nock.cleanAll();
+    // No meta.total, a fresh next link every time: without the guard this would go on for ever.
+    let n = 0;
+    const scope = nock(ORIGIN)
+      .get('/v2/droplets')
+      .query(true)
+      .times(50)
+      .reply(200, () => {
+        n++;
+        const next = style === 'page' ? `/v2/droplets?page=${n + 1}` : `/v2/droplets?page_token=fresh-${n}`;
+        return { droplets: [], links: { pages: { next } } };
+      });
+    const { pages, error } = await collect('/v2/droplets', style, {}, { itemsIn: droplets });
+    t.equal(pages.length, 1, `${style}: the empty page is yielded once`);
+    t.equal((error as ApiError).kind, 'pagination');
+    t.match((error as ApiError).message, 'page 1 holds no items yet links to a next page');
+    t.equal(n, 1, `${style}: one request`);
+    scope.persist(false);
+  }
+  nock.cleanAll();
+  nock(ORIGIN).get('/v2/droplets').query(true).reply(200, { droplets: [] });
+  t.same((await collect('/v2/droplets', 'page', {}, { itemsIn: droplets })).error, undefined, 'an empty last page is fine');
+});
+
+t.test('a list longer than maxPages is stopped as endless (default: one hourly quota)', async (t) => {
+  t.equal(DEFAULT_MAX_PAGES, 5_000);
+  let n = 0;
+  nock(ORIGIN)
+    .get('/v2/droplets')
+    .query(true)
+    .times(20)
+    .reply(200, () => {
+      n++;
+      return { droplets: [{ id: n }], links: { pages: { next: `/v2/droplets?page_token=fresh-${n}` } } };
+    });
+  const { pages, error } = await collect('/v2/droplets', 'token', {}, { maxPages: 3, itemsIn: droplets });
+  t.equal(pages.length, 3);
+  t.equal(n, 3, 'no request past the cap');
+  t.equal((error as ApiError).kind, 'pagination');
+  t.match((error as ApiError).message, 'more than 3 pages (max_pages_per_list)');
 });
 
 t.test('an API error on a later page propagates after the earlier pages', async (t) => {

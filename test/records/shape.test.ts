@@ -22,6 +22,11 @@ t.test('list: the objects of body[recordsKey]', async (t) => {
   t.same(extractRecords(list, { things: [{ id: 1 }, { id: 2 }], links: {}, meta: { total: 2 } }), [{ id: 1 }, { id: 2 }]);
   t.same(extractRecords(list, { things: [] }), []);
   t.same(extractRecords(list, { things: [{ id: 1 }, null, 3, 'x', [4]] }), [{ id: 1 }], 'non-objects are dropped');
+  const dropped: number[] = [];
+  t.same(extractRecords(list, { things: [{ id: 1 }, null, 3, 'x', [4]] }, (n) => dropped.push(n)), [{ id: 1 }]);
+  t.same(dropped, [4], 'and counted, for the caller to report');
+  extractRecords(list, { things: [{ id: 1 }] }, (n) => dropped.push(n));
+  t.same(dropped, [4], 'nothing to count when every item is an object');
 });
 
 t.test('list: a missing or wrong-typed key throws rather than reading as empty', async (t) => {

@@ -299,3 +299,22 @@ t.test('with many parents, partition checkpoints are spaced in time, and none is
   t.equal(counted + last.recordCount, 250, 'recordCount still adds up to every record');
   t.same(last.state, {}, 'the final state clears the markers');
 });
+
+t.test('a saved datetime cursor after tomorrow gets a WARN, and is still honoured (the acceptance tests\' abnormal state)', async (t) => {
+  const far = '+099999-01-01T00:00:00.000Z';
+  const { checkpoint, logs } = make({ cursor: TIME }, 'incremental', { created_at: far });
+  t.equal(checkpoint.resumeFrom(), far);
+  t.notOk(checkpoint.accept(at(5)), 'no record up to it is emitted');
+  t.equal(logs.length, 1);
+  t.match(logs[0], ['WARN', /stream 's' holds 1 cursor\(s\) after tomorrow \(such as \+099999-01-01.*until the state is reset/]);
+
+  const child = make({ cursor: TIME, hasParent: true }, 'incremental', { partitions: { a: far, b: '2024-01-03T00:00:00Z' } });
+  t.equal(child.checkpoint.resumeFrom('a'), far);
+  t.equal(child.checkpoint.resumeFrom('b'), '2024-01-03T00:00:00Z');
+  t.match(child.logs[0], ['WARN', /1 cursor\(s\) after tomorrow/]);
+
+  const today = make({ cursor: TIME }, 'incremental', { created_at: new Date().toISOString() });
+  t.same(today.logs, [], 'a cursor of today is fine');
+  const integer = make({ cursor: ID }, 'incremental', { id: 1e15 });
+  t.equal(integer.checkpoint.resumeFrom(), '1000000000000000', 'integer cursors are not dates');
+});
