@@ -1,12 +1,15 @@
 /**
- * The npm package as users get it: `npm pack`, then installed with production dependencies only into
- * an empty project, and its `source-digitalocean` bin run. Needs the built dist/ (npm test builds
- * first) and the npm registry for the dependencies (ky, ajv, ajv-formats, yargs).
+ * The npm package as users get it: `npm pack` in a fresh copy of the repository (no dist/: the
+ * `prepack` script must build it, as on a fresh clone), then installed with production dependencies
+ * only into an empty project, and its `source-digitalocean` bin run. The copy shares this checkout's
+ * node_modules (the README's `npm ci` step); the npm registry serves the dependencies of the install
+ * (ky, ajv, ajv-formats, yargs). Packing a copy also keeps `prepack` from rebuilding the dist/ that the
+ * other tests are running.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
@@ -26,10 +29,28 @@ const npmEnv = { ...process.env, npm_config_loglevel: 'error', npm_config_update
 const work = mkdtempSync(join(tmpdir(), 'source-do-pack-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
-t.test('npm pack, install --omit=dev, run the bin', async (t) => {
-  const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, env: npmEnv, maxBuffer: 16 * 1024 * 1024 });
-  const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+/** What a fresh clone lacks: build output, installed modules, local run output. */
+const NOT_IN_A_CLONE = new Set(['node_modules', 'dist', '.git', '.tap', 'demo-output', 'bench-results', 'secrets']);
+
+t.test('npm pack on a fresh clone builds dist/ (prepack), install --omit=dev, run the bin', async (t) => {
+  const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  t.equal(pkgJson.scripts.prepack, 'npm run build', 'prepack builds');
+  const clone = join(work, 'clone');
+  cpSync(ROOT, clone, {
+    recursive: true,
+    filter: (src) => {
+      const top = relative(ROOT, src).split(sep)[0];
+      return !NOT_IN_A_CLONE.has(top) && !top.endsWith('.tgz');
+    },
+  });
+  symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
+  t.notOk(existsSync(join(clone, 'dist')), 'the copy has no dist/');
+
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: clone, env: npmEnv, maxBuffer: 16 * 1024 * 1024 });
+  // The prepack script's own output (npm's banner, tsc) may come before npm's JSON.
+  const [info] = JSON.parse(packed.stdout.slice(Math.max(0, packed.stdout.search(/^\[/m)))) as { filename: string; files: { path: string }[] }[];
   const files = info.files.map((f) => f.path);
+  t.ok(files.filter((f) => f.startsWith('dist/src/')).length > 10, 'dist/src is packed (built by prepack)');
 
   t.ok(files.includes(pkg.bin['source-digitalocean']), 'the bin is packed');
   t.ok(files.includes('spec.json') && files.includes('package.json'), 'spec.json and package.json are packed');
