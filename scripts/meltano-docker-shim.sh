@@ -19,7 +19,7 @@
 # (a path, e.g. /usr/bin/podman). Every other docker command passes through unchanged.
 set -eu
 
-self_dir=$(cd "$(dirname "$0")" && pwd -P)
+case $0 in */*) self_dir=$(cd "${0%/*}" && pwd -P) ;; *) self_dir= ;; esac
 real=${REAL_DOCKER:-}
 if [ -z "$real" ]; then
   rest=$PATH
