@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds the connector's Docker image from the unchanged Dockerfile and runs spec, check, discover and
 # read in it against the fake DigitalOcean API, validating every output line against the Airbyte
-# protocol schema. Exits non-zero on any failure. `npm run test:image`.
+# protocol schema. Then it runs the user docs' `docker run` section as written (docs/source-digitalocean.md),
+# and proves the Meltano limit and its fix: tap-airbyte-wrapper's `docker run`, run by a user other than
+# uid 1000, fails to read its 0700 config directory, and succeeds with scripts/meltano-docker-shim.sh.
+# Exits non-zero on any failure. `npm run test:image`.
 #
 # Works without a Docker engine: buildah builds the image, podman (with runc) runs it. Missing tools
 # are installed with apt-get. When no registry can serve `node:20-bookworm-slim`, a stand-in base is
@@ -39,6 +42,7 @@ PHASE_START=$SECONDS
 TIMINGS=()
 WORK=$(mktemp -d /tmp/source-do-image-test.XXXXXX)
 FAKE_API_PID=
+SERVICE_PID=
 CONTAINERS=()
 OLD_BASE=
 
@@ -55,6 +59,7 @@ phase_done() {
 cleanup() {
   local status=$?
   if [ -n "$FAKE_API_PID" ] && kill -0 "$FAKE_API_PID" 2>/dev/null; then kill "$FAKE_API_PID" 2>/dev/null || true; fi
+  if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2>/dev/null; then kill "$SERVICE_PID" 2>/dev/null || true; fi
   for name in "${CONTAINERS[@]}"; do podman rm --force --ignore "$name" >/dev/null 2>&1 || true; done
   if [ "${KEEP_WORKDIR:-}" = 1 ] || [ "$status" -ne 0 ]; then
     printf '[test-image] outputs kept in %s\n' "$WORK" >&2
@@ -68,14 +73,14 @@ trap cleanup EXIT
 # 1. Tools
 # ---------------------------------------------------------------------------------------------------
 missing=()
-for tool in buildah podman runc debootstrap; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in buildah podman runc debootstrap jq setpriv; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} (apt-get)"
   [ "$(id -u)" = 0 ] || die "need root to apt-get install ${missing[*]}"
   command -v apt-get >/dev/null || die "no apt-get to install ${missing[*]}: install buildah, podman, runc and debootstrap by hand"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >"$WORK/apt.log" 2>&1 || { cat "$WORK/apt.log" >&2; die "apt-get update failed"; }
-  apt-get install -y -qq buildah podman runc debootstrap >>"$WORK/apt.log" 2>&1 || { tail -n 30 "$WORK/apt.log" >&2; die "apt-get install failed"; }
+  apt-get install -y -qq buildah podman runc debootstrap jq util-linux >>"$WORK/apt.log" 2>&1 || { tail -n 30 "$WORK/apt.log" >&2; die "apt-get install failed"; }
 fi
 [ "$(id -u)" = 0 ] || die "run as root: the stand-in base image and rootful podman need it"
 phase_done "tools"
@@ -141,10 +146,10 @@ if [ -f "$HOST_CA_BUNDLE" ]; then
   build_args+=(--volume "$HOST_CA_BUNDLE:/run/host-ca-bundle.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/host-ca-bundle.crt)
 fi
 previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
-log "buildah build -t $IMAGE"
+log "buildah build --platform linux/amd64 -t $IMAGE"
 # No layer cache: every run builds from scratch as a registry build would, and leaves no intermediate
 # images behind (the stages are discarded; only the tagged image and the base stay).
-buildah build --pull=never --isolation chroot --layers=false "${build_args[@]}" \
+buildah build --platform linux/amd64 --pull=never --isolation chroot --layers=false "${build_args[@]}" \
   -t "$IMAGE" -f Dockerfile . >"$WORK/image-build.log" 2>&1 \
   || { tail -n 40 "$WORK/image-build.log" >&2; die "the image build failed"; }
 if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]; then
@@ -287,7 +292,109 @@ validate --command read --catalog "$WORK/in/catalog.json" --discovered "$WORK/di
 phase_done "read"
 
 # ---------------------------------------------------------------------------------------------------
-# 7. Report
+# 7. The user docs, as written: the `docker run` section, and Meltano's tap-airbyte-wrapper as a user
+#    other than uid 1000, with and without scripts/meltano-docker-shim.sh
+# ---------------------------------------------------------------------------------------------------
+# Like Docker, a root engine behind an API socket (podman's), and a `docker` client any user can run
+# (podman --remote). containers.conf gives every container what the flags above give `run`, so the
+# docs' and the wrapper's `docker run` commands need no extra flag here.
+cat >"$WORK/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+netns = "host"
+env = ["SOURCE_DIGITALOCEAN_TIME_SCALE=0.1"]
+[engine]
+runtime = "runc"
+CONF
+SOCKET="$WORK/podman.sock"
+CONTAINERS_CONF="$WORK/containers.conf" podman system service --time=0 "unix://$SOCKET" >"$WORK/service.log" 2>&1 &
+SERVICE_PID=$!
+for _ in $(seq 1 100); do [ -S "$SOCKET" ] && break; sleep 0.1; done
+[ -S "$SOCKET" ] || { cat "$WORK/service.log" >&2; die "podman system service did not open $SOCKET"; }
+chmod 0666 "$SOCKET" # any local user may start containers, as members of the docker group may
+mkdir -p "$WORK/client-bin"
+# `docker build` stands for the image built in step 4 (same Dockerfile, same --platform): the docs'
+# build line is checked here and by test/docs.test.ts, the image is tagged with the name it gives.
+cat >"$WORK/client-bin/docker" <<CLIENT
+#!/bin/sh
+if [ "\${1:-}" = build ]; then
+  case " \$* " in *" --platform linux/amd64 "*) ;; *) echo "docker build without --platform linux/amd64" >&2; exit 1 ;; esac
+  tag=\$(printf '%s\\n' "\$@" | sed -n '/^-t\$/{n;p;}')
+  [ -n "\$tag" ] || { echo "docker build without -t" >&2; exit 1; }
+  exec podman --remote --url "unix://$SOCKET" tag "$IMAGE" "\$tag"
+fi
+exec podman --remote --url "unix://$SOCKET" "\$@"
+CLIENT
+chmod 0755 "$WORK/client-bin/docker"
+
+log "docs: the \`docker run\` section of docs/source-digitalocean.md, as written (token and api_url filled in)"
+docs_dir="$WORK/docs-run"
+mkdir -p "$docs_dir"
+node dist/scripts/doc-blocks.js docs/source-digitalocean.md '`docker run`' bash >"$WORK/docs-docker-run.sh"
+# The one line a user edits: the config with their token; here the fake API's token and URL.
+config_line=$(node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1] + "/config.json", "utf8"))))' "$WORK/in")
+grep -q '^{ "api_token": "dop_v1_…" }$' "$WORK/docs-docker-run.sh" || die "the docs' docker run block no longer has the config line this test fills in"
+sed -i "s|^{ \"api_token\": \"dop_v1_…\" }\$|$config_line|" "$WORK/docs-docker-run.sh"
+(cd "$docs_dir" && PATH="$WORK/client-bin:$PATH" bash -euo pipefail "$WORK/docs-docker-run.sh" >"$WORK/docs-run.out" 2>"$WORK/docs-run.err") \
+  || { tail -n 20 "$WORK/docs-run.err" >&2; die "the docs' docker run section failed"; }
+grep -q '"type":"SPEC"' "$WORK/docs-run.out" || die "docs: docker run spec printed no SPEC"
+grep -q '"status":"SUCCEEDED"' "$WORK/docs-run.out" || die "docs: docker run check did not succeed"
+validate --command discover "$docs_dir/discover.jsonl"
+discovered=$(jq -s '[.[] | select(.type == "CATALOG") | .catalog.streams[]] | length' "$docs_dir/discover.jsonl")
+configured=$(jq '.streams | length' "$docs_dir/catalog/configured_catalog.json")
+[ "$configured" -gt 0 ] && [ "$configured" = "$discovered" ] || die "docs: the jq catalog has $configured streams, discover $discovered"
+validate --command read --catalog "$docs_dir/catalog/configured_catalog.json" --discovered "$docs_dir/discover.jsonl" "$docs_dir/sync1.jsonl"
+[ "$(jq 'length' "$docs_dir/state/state.json")" -gt 0 ] || die "docs: the jq state line kept no state"
+validate --command read --catalog "$docs_dir/catalog/configured_catalog.json" --discovered "$docs_dir/discover.jsonl" "$docs_dir/sync2.jsonl"
+log "docs: docker run section passed ($configured streams from discover, read twice)"
+podman rmi "$(sed -n 's/^IMAGE=//p' "$WORK/docs-docker-run.sh")" >/dev/null 2>&1 || true # only that tag; the image stays
+phase_done "docs docker run"
+
+# tap-airbyte-wrapper's check (MeltanoLabs/tap-airbyte-wrapper, tap_airbyte/tap.py, TapAirbyte.run_check):
+# config.json in a TemporaryDirectory (mode 0700, owned by the user running Meltano), mounted at /tmp,
+# then `docker run --rm -i -v <dir>:/tmp <image>:<tag> check --config /tmp/config.json`.
+MELTANO_UID=4242
+meltano_home="$WORK/meltano-home"
+mkdir -p "$meltano_home/run" "$meltano_home/tmp"
+chown -R "$MELTANO_UID:$MELTANO_UID" "$meltano_home"
+chmod 0700 "$meltano_home/run"
+cat >"$WORK/wrapper-check.sh" <<'WRAPPER'
+set -eu
+dir=$(mktemp -d)
+printf '%s' "$CONFIG_JSON" >"$dir/config.json"
+stat -c '%a %u' "$dir" >&2
+docker run --rm -i -v "$dir:/tmp" "$CHECK_IMAGE" check --config /tmp/config.json </dev/null
+rm -rf "$dir"
+WRAPPER
+chmod 0644 "$WORK/wrapper-check.sh"
+# The shim, installed as the docs say (into this user's HOME).
+as_meltano_user() {
+  setpriv --reuid="$MELTANO_UID" --regid="$MELTANO_UID" --clear-groups \
+    env -i HOME="$meltano_home" XDG_RUNTIME_DIR="$meltano_home/run" TMPDIR="$meltano_home/tmp" \
+    PATH="$1:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" CONFIG_JSON="$config_line" CHECK_IMAGE="$IMAGE" \
+    bash "$WORK/wrapper-check.sh"
+}
+log "meltano: the wrapper's docker run as uid $MELTANO_UID, no shim: the connector (uid 1000) cannot read its config"
+as_meltano_user "$WORK/client-bin" >"$WORK/wrapper-noshim.out" 2>"$WORK/wrapper-noshim.err" || true
+grep -q "^700 $MELTANO_UID\$" "$WORK/wrapper-noshim.err" || { cat "$WORK/wrapper-noshim.err" >&2; die "meltano: the temporary directory is not 0700 and owned by uid $MELTANO_UID"; }
+grep -q "cannot be read (permission denied)" "$WORK/wrapper-noshim.out" \
+  || { cat "$WORK/wrapper-noshim.out" "$WORK/wrapper-noshim.err" >&2; die "meltano: without the shim, expected 'cannot be read (permission denied)'"; }
+log "meltano: the same with scripts/meltano-docker-shim.sh installed as docker (adds --user $MELTANO_UID:$MELTANO_UID)"
+shim_block=$(node dist/scripts/doc-blocks.js docs/source-digitalocean.md Meltano bash 'meltano-docker-shim\.sh')
+# The docs' install block, run by that user in their HOME (it copies the shim from the repository root).
+cp scripts/meltano-docker-shim.sh "$meltano_home/meltano-docker-shim.sh"
+mkdir -p "$meltano_home/scripts" && mv "$meltano_home/meltano-docker-shim.sh" "$meltano_home/scripts/"
+chown -R "$MELTANO_UID:$MELTANO_UID" "$meltano_home/scripts"
+(cd "$meltano_home" && setpriv --reuid="$MELTANO_UID" --regid="$MELTANO_UID" --clear-groups \
+  env -i HOME="$meltano_home" PATH=/usr/bin:/bin bash -euo pipefail -c "$shim_block") || die "meltano: the docs' shim install block failed"
+as_meltano_user "$meltano_home/.local/lib/docker-as-me:$WORK/client-bin" >"$WORK/wrapper-shim.out" 2>"$WORK/wrapper-shim.err" \
+  || { cat "$WORK/wrapper-shim.err" >&2; die "meltano: the wrapper's docker run failed with the shim"; }
+validate --command check --status SUCCEEDED "$WORK/wrapper-shim.out"
+log "meltano: with the shim, check SUCCEEDED as uid $MELTANO_UID"
+phase_done "meltano uid/shim"
+
+# ---------------------------------------------------------------------------------------------------
+# 8. Report
 # ---------------------------------------------------------------------------------------------------
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")

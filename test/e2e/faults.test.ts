@@ -3,6 +3,7 @@ import { DEFAULT_TOKENS, startFakeApi, type FakeApi, type FaultConfig, type Rate
 import { STREAMS } from '../../src/streams/index.js';
 import { isSecretKey, spawnCli, stringLeaves, type SpawnResult } from '../helpers/e2e.js';
 import { catalogFor, writeInputs } from '../helpers/files.js';
+import { mapPool } from '../helpers/pool.js';
 import { errorTraces, statuses } from '../helpers/protocol.js';
 
 /**
@@ -120,8 +121,20 @@ const cases: Case[] = [
 ];
 
 t.test('fault matrix', async (t) => {
-  const baseline = await sync({});
-  t.teardown(() => baseline.api.close());
+  // Every sync is independent (its own fake API and input files): they run three at a time, and the
+  // assertions below read their outcomes in order. A case with an enforced rate limit runs alone
+  // afterwards, so that no other sync delays its requests into the server's next window.
+  const timedSync = async (c: Case | undefined) => {
+    const started = Date.now();
+    const outcome = c ? await sync(c.faults, c.rateLimits ?? false, c.timeScale, c.config) : await sync({});
+    return { outcome, seconds: (Date.now() - started) / 1000 };
+  };
+  const results = new Map<Case | undefined, Awaited<ReturnType<typeof timedSync>>>();
+  const shared = [undefined, ...cases.filter((c) => !c.rateLimits)];
+  (await mapPool(shared, 3, timedSync)).forEach((r, i) => results.set(shared[i], r));
+  for (const c of cases.filter((c) => c.rateLimits)) results.set(c, await timedSync(c));
+  for (const { outcome } of results.values()) t.teardown(() => outcome.api.close());
+  const baseline = results.get(undefined)!.outcome;
   t.equal(baseline.run.code, 0, 'the fault-free sync succeeds');
   const secrets = secretsOf(baseline.api);
   t.ok(secrets.length > 0, `the account serves secrets to this token (${secrets.length})`);
@@ -132,9 +145,7 @@ t.test('fault matrix', async (t) => {
 
   for (const c of cases) {
     await t.test(c.name, async (t) => {
-      const started = Date.now();
-      const outcome = await sync(c.faults, c.rateLimits ?? false, c.timeScale, c.config);
-      t.teardown(() => outcome.api.close());
+      const { outcome, seconds } = results.get(c)!;
       const { run } = outcome;
       t.equal(run.code, c.exit, `exit code ${c.exit} (stderr: ${run.stderr.slice(0, 200)})`);
       t.same(run.protocolErrors, [], 'every line is a valid Airbyte message');
@@ -176,7 +187,7 @@ t.test('fault matrix', async (t) => {
       }
       const stats = outcome.api.stats(0);
       lostTotal += lost;
-      matrix.push(`${c.name}: exit ${run.code}, ${((Date.now() - started) / 1000).toFixed(1)} s, ${stats.requests} requests, ${stats.byStatus['429'] ?? 0} answered 429, lost ${lost}, leaks ${leaks.length + (tokenLeak ? 1 : 0)}`);
+      matrix.push(`${c.name}: exit ${run.code}, ${seconds.toFixed(1)} s, ${stats.requests} requests, ${stats.byStatus['429'] ?? 0} answered 429, lost ${lost}, leaks ${leaks.length + (tokenLeak ? 1 : 0)}`);
       if (c.rateLimits) t.equal(stats.byStatus['429'] ?? 0, 0, 'pacing kept every request under the enforced limit');
       if (c.announcesWait) {
         const rateLimited = run.messages.some((m) => m.trace?.stream_status?.status === 'RUNNING' && (m.trace.stream_status.reasons?.length ?? 0) > 0);

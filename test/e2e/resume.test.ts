@@ -6,6 +6,7 @@ import { STREAMS } from '../../src/streams/index.js';
 import type { StreamDef } from '../../src/streams/types.js';
 import { spawnCli, type SpawnResult } from '../helpers/e2e.js';
 import { writeInputs } from '../helpers/files.js';
+import { mapPool } from '../helpers/pool.js';
 import type { Message } from '../helpers/protocol.js';
 
 /**
@@ -82,11 +83,12 @@ t.test('SIGKILL after k records, then resume from the last state printed', async
   const api = await startFakeApi({ seed: 11, scale: 15, rateLimits: false });
   t.teardown(() => api.close());
   const expected = expectedIdentities(api);
-  const files = writeInputs({
-    'config.json': { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, max_concurrency: 3 },
-    'catalog.json': catalog,
-    'state.json': '[]',
-  });
+  const inputs = () =>
+    writeInputs({
+      'config.json': { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, max_concurrency: 3 },
+      'catalog.json': catalog,
+      'state.json': '[]',
+    });
   const total = expected.size;
   // Single kills at spread-out points, including the very first record, plus chains of repeated kills.
   const plans: number[][] = [
@@ -95,15 +97,17 @@ t.test('SIGKILL after k records, then resume from the last state printed', async
     [40, 40, 40, 40],
     [3, 30, 300],
   ];
+  // The chains are independent (each has its own state file; the API only serves): three run at once.
+  const results = await mapPool(plans, 3, (killPoints) => chain(inputs(), killPoints));
   const report: { killPoints: number[]; runs: number; lost: number; duplicates: number }[] = [];
-  for (const killPoints of plans) {
-    const result = await chain(files, killPoints);
+  plans.forEach((killPoints, i) => {
+    const result = results[i];
     const lost = [...expected].filter((id) => !result.seen.has(id));
     report.push({ killPoints, runs: result.runs, lost: lost.length, duplicates: result.emitted - result.seen.size });
     t.same(result.protocolErrors, [], `kills at ${killPoints.join(',')}: every complete line is valid`);
     t.same(lost.slice(0, 5), [], `kills at ${killPoints.join(',')}: no record lost (${total} expected)`);
     t.equal(result.lastRun.code, 0, `kills at ${killPoints.join(',')}: the last run completes`);
-  }
+  });
   const totals = report.reduce((a, r) => ({ lost: a.lost + r.lost, duplicates: a.duplicates + r.duplicates, runs: a.runs + r.runs }), { lost: 0, duplicates: 0, runs: 0 });
   t.comment(`kill-and-resume: ${plans.flat().length} kill points in ${plans.length} chains, ${totals.runs} runs, ${total} records expected per chain, ${totals.lost} lost, ${totals.duplicates} duplicates`);
   t.comment(JSON.stringify(report));

@@ -34,6 +34,11 @@ addFormats(recordAjv);
 
 /** Errors for one stdout line: not JSON, or not a valid AirbyteMessage (plus payload/type checks the schema lacks). */
 export function protocolErrors(line: string): string[] {
+  return checkLine(line).errors;
+}
+
+/** One stdout line parsed once: the message (when it is JSON) and its protocol errors. */
+function checkLine(line: string): { message?: Message; errors: string[] } {
   if (!lineValidator) {
     const ajv = new Ajv({ strict: false, allowUnionTypes: true });
     addFormats(ajv);
@@ -44,7 +49,7 @@ export function protocolErrors(line: string): string[] {
   try {
     message = JSON.parse(line) as Message;
   } catch {
-    return [`not JSON: ${line.slice(0, 200)}`];
+    return { errors: [`not JSON: ${line.slice(0, 200)}`] };
   }
   const errors: string[] = [];
   if (!lineValidator(message)) errors.push(`invalid AirbyteMessage: ${JSON.stringify(lineValidator.errors)} in ${line.slice(0, 200)}`);
@@ -57,7 +62,7 @@ export function protocolErrors(line: string): string[] {
   if (message.type === 'RECORD' && (!Number.isInteger(message.record?.emitted_at) || Object.keys(message.record?.data ?? {}).length === 0)) {
     errors.push('record has a non-integer emitted_at or empty data');
   }
-  return errors;
+  return { message, errors };
 }
 
 /** Errors of a record against its stream's committed schema. */
@@ -71,15 +76,15 @@ export function recordErrors(stream: string, data: unknown): string[] {
 }
 
 export function parseLines(stdout: string): { messages: Message[]; errors: string[] } {
-  const lines = stdout.split('\n').filter((l) => l.length > 0);
-  const errors = lines.flatMap(protocolErrors);
-  const messages = lines.flatMap((l) => {
-    try {
-      return [JSON.parse(l) as Message];
-    } catch {
-      return [];
-    }
-  });
+  const messages: Message[] = [];
+  const errors: string[] = [];
+  // Each line is parsed once (large syncs print tens of thousands of lines).
+  for (const line of stdout.split('\n')) {
+    if (line.length === 0) continue;
+    const checked = checkLine(line);
+    if (checked.message) messages.push(checked.message);
+    errors.push(...checked.errors);
+  }
   return { messages, errors };
 }
 
