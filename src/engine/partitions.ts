@@ -59,8 +59,10 @@ const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 /**
  * The date windows of a stream whose path takes a bounded range, from `from` (an instant or a day) to
  * today, each at most `maxDays` long, as path parameters. Whole UTC days, both ends inclusive.
- * Generated one at a time, as they are read. A `from` before DATE_WINDOW_FLOOR, or after tomorrow
- * (nothing can have been read from there yet), starts from the floor instead, with a warning.
+ * Generated one at a time, as they are read. A `from` before DATE_WINDOW_FLOOR starts from the floor,
+ * with a warning. A `from` after tomorrow (a far-future saved cursor) yields no window, with a warning:
+ * the cursor is honoured (Airbyte's acceptance tests require a far-future state to give no record), so
+ * every record a window could return would be filtered out, and its requests would be spent for nothing.
  */
 export function* dateWindows(def: StreamDef, from: string | undefined, now: number, warn?: (message: string) => void): Generator<Record<string, string>> {
   const spec = def.dateWindows;
@@ -77,8 +79,8 @@ export function* dateWindows(def: StreamDef, from: string | undefined, now: numb
     warn?.(`Stream '${def.name}' would start at ${shown}, before ${DATE_WINDOW_FLOOR}, the earliest date any DigitalOcean account has data for; it starts from ${DATE_WINDOW_FLOOR}.`);
     start = floor;
   } else if (start > today + DAY_MS) {
-    warn?.(`Stream '${def.name}' would start at ${shown}, after tomorrow, so nothing from there can have been read; it starts again from ${DATE_WINDOW_FLOOR}.`);
-    start = floor;
+    warn?.(`Stream '${def.name}' would start at ${shown}, after tomorrow: no record can be newer, so no date window is requested. Reset the stream's state to read it again from ${DATE_WINDOW_FLOOR} or start_date.`);
+    return;
   }
   if (start > today) start = today;
   for (; start <= today; start += spec.maxDays * DAY_MS) {

@@ -31,11 +31,12 @@ t.test('a start before the floor is clamped to it, with a WARN; the windows stay
   t.same(run('2011-01-01T00:00:00Z').warnings, [], 'the floor itself is fine');
 });
 
-t.test('a start after tomorrow starts again from the floor, with a WARN; tomorrow itself is today', async (t) => {
+t.test('a start after tomorrow requests no window (the honoured cursor would filter every record), with a WARN; tomorrow itself is today', async (t) => {
   for (const from of ['2026-12-03T00:00:00Z', '+099999-01-01T00:00:00Z', '9999-12-31T00:00:00Z']) {
-    const { warnings, first } = run(from);
-    t.equal(first.start_date, DATE_WINDOW_FLOOR, from);
+    const { warnings, windows } = run(from);
+    t.same(windows, [], `${from}: no request`);
     t.match(warnings[0], 'after tomorrow');
+    t.match(warnings[0], 'Reset the stream');
   }
   const tomorrow = run(new Date(NOW + DAY).toISOString());
   t.same(tomorrow.warnings, []);
