@@ -57,6 +57,7 @@ export async function walkStream(
         let first = true;
         for await (const page of paginate(ctx.client, path, def.pagination, series.query, { label: def.name, bucket }, PAGES_IN_FLIGHT)) {
           if (ctx.abort.signal.aborted) throw new SyncAborted();
+          if (page.note !== undefined) ctx.log('INFO', `Stream '${def.name}': ${path}: ${page.note}.`);
           const records = extractRecords(def, page.body);
           if (watchLeaks) {
             for (const raw of records) {
