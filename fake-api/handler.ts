@@ -166,8 +166,11 @@ function answer(
     if (cached !== undefined) return { status: 200, headers, body: cached, stream };
   }
   const resolved = deps.dataset.resolve(streamDef, params.params);
-  if (!resolved) return error(404, headers);
+  // A query key filters rather than looks up: a region with no NFS shares lists none (no 404).
+  const filtersOnly = streamDef.parent?.queryKeys !== undefined && streamDef.shape === 'list';
+  if (!resolved && !filtersOnly) return error(404, headers);
   if (!allowed) return error(403, headers);
+  if (!resolved) return { status: 200, headers, body: JSON.stringify({ [streamDef.recordsKey ?? streamDef.name]: [], links: {}, meta: { total: 0 } }), stream };
   const body = renderStream({
     dataset: deps.dataset,
     def: streamDef,
