@@ -1,6 +1,10 @@
 import nock from 'nock';
 import t from 'tap';
+import { Ajv } from 'ajv';
+import f from 'ajv-formats';
+import { generate, TYPE_WIDENINGS } from '../scripts/generate-schemas.js';
 import { childPartitions, requestSeries } from '../src/engine/partitions.js';
+import { loadSchema } from '../src/streams/schemas.js';
 import { findStream } from '../src/streams/index.js';
 import type { StreamDef } from '../src/streams/types.js';
 import { catalogFor, writeInputs } from './helpers/files.js';
@@ -181,4 +185,30 @@ t.test('billing_insights: a page without current_page / total_pages is the only 
   const windows = records(result.messages, 'billing_insights').length;
   t.ok(windows >= 2, `one record per window (${windows})`);
   t.equal(logs(result).filter((m) => /billing_insights.*no current_page \/ total_pages; read as the only page/.test(m)).length, windows, 'a LOG line per such page');
+});
+
+t.test('types godo and the OpenAPI disagree on are widened to both, in the generator and in schemas/', async (t) => {
+  const ajv = new Ajv({ strict: false, allowUnionTypes: true });
+  f.default(ajv);
+  // godo apps.gen.go AppIngressSpecRuleRoutingComponent.PreservePathPrefix is bool; the OpenAPI says string.
+  const godoApp = { id: 'a1', spec: { name: 'x', ingress: { rules: [{ component: { name: 'web', preserve_path_prefix: true } }] } } };
+  const openApiApp = { id: 'a1', spec: { name: 'x', ingress: { rules: [{ component: { name: 'web', preserve_path_prefix: 'true' } }] } } };
+  const apps = ajv.compile(loadSchema('apps'));
+  t.ok(apps(godoApp), `godo's boolean validates: ${JSON.stringify(apps.errors)}`);
+  t.ok(apps(openApiApp), 'the OpenAPI\'s string validates');
+  // godo gradientai.go EvaluationTestCase.CreatedByUserID is uint64; the OpenAPI says string (uint64).
+  const cases = ajv.compile(loadSchema('genai_evaluation_test_cases'));
+  t.ok(cases({ test_case_uuid: 'c1', created_by_user_id: 12345, updated_by_user_id: '12345' }), JSON.stringify(cases.errors));
+
+  // The generator itself, on a spec of one path whose component is in the list.
+  const rule = TYPE_WIDENINGS[0];
+  const spec = {
+    paths: { '/v2/things': { get: { responses: { '200': { content: { 'application/json': { schema: { properties: { things: { type: 'array', items: { $ref: `#/components/schemas/${rule.component}` } } } } } } } } } } },
+    components: { schemas: { [rule.component]: { type: 'object', properties: { [rule.property]: { type: 'string' }, other: { type: 'string' } } } } },
+  };
+  const row: StreamDef = { name: 'things', resource: 'T', path: '/v2/things', recordsKey: 'things', shape: 'list', scope: null, primaryKey: [], pagination: 'none', strip: [] };
+  const out = generate(spec, [row]);
+  t.same(out.errors, []);
+  t.same(out.schemas.get('things')?.properties?.[rule.property]?.type, ['string', ...rule.add, 'null'], 'widened');
+  t.same(out.schemas.get('things')?.properties?.other?.type, ['string', 'null'], 'other properties untouched');
 });
