@@ -155,6 +155,8 @@ function answer(
   const tokenSecret = deps.dataset.seed;
   const paging = parsePaging(streamDef, url.searchParams, tokenSecret);
   if (!paging.ok) return error(paging.status, headers, paging.message);
+  const params = withQueryKeys(streamDef, match.params, url.searchParams);
+  if (!params.ok) return error(422, headers, params.message);
   const window = parseWindow(streamDef, match.params, deps.dataset.windowLimit(streamDef) ?? Infinity);
   if (window && !window.ok) return error(window.status, headers, window.message);
   const withSecrets = holds(who.spec.scopes, 'database:view_credentials');
@@ -163,9 +165,12 @@ function answer(
     const cached = deps.cache.get(cacheKey);
     if (cached !== undefined) return { status: 200, headers, body: cached, stream };
   }
-  const resolved = deps.dataset.resolve(streamDef, match.params);
-  if (!resolved) return error(404, headers);
+  const resolved = deps.dataset.resolve(streamDef, params.params);
+  // A query key filters rather than looks up: a region with no NFS shares lists none (no 404).
+  const filtersOnly = streamDef.parent?.queryKeys !== undefined && streamDef.shape === 'list';
+  if (!resolved && !filtersOnly) return error(404, headers);
   if (!allowed) return error(403, headers);
+  if (!resolved) return { status: 200, headers, body: JSON.stringify({ [streamDef.recordsKey ?? streamDef.name]: [], links: {}, meta: { total: 0 } }), stream };
   const body = renderStream({
     dataset: deps.dataset,
     def: streamDef,
@@ -179,6 +184,24 @@ function answer(
   if (body === undefined) return error(404, headers);
   deps.cache.set(cacheKey, body);
   return { status: 200, headers, body, stream };
+}
+
+/**
+ * A row whose parent key travels in the query (ParentLink.queryKeys) cannot be listed without it: the
+ * NFS API answers 422 when `region` is missing (godo nfs.go and doctl always send it).
+ */
+function withQueryKeys(
+  def: StreamDef,
+  pathParams: Readonly<Record<string, string>>,
+  query: URLSearchParams,
+): { ok: true; params: Record<string, string> } | { ok: false; message: string } {
+  const params = { ...pathParams };
+  for (const field of Object.keys(def.parent?.queryKeys ?? {})) {
+    const value = query.get(field);
+    if (value === null || value === '') return { ok: false, message: `${field} is required` };
+    params[field] = value;
+  }
+  return { ok: true, params };
 }
 
 function send(res: ServerResponse, reply: Reply, transport?: TransportFault): void {

@@ -38,7 +38,11 @@ export function renderStream(input: RenderInput): string | undefined {
   if (def.shape === 'object') {
     if (total === 0) return undefined;
     const record = dataset.serve(dataset.locate(def, parent, selection.at(0)), withSecrets);
-    return JSON.stringify(def.recordsKey === null ? record : { [def.recordsKey]: record, ...extras });
+    // A row read with or without its wrapper (StreamDef.bareRecordFields) gets both, on alternate
+    // parents: the bare body godo reads (databases.go databaseStorageAutoscaleRoot) or the OpenAPI's
+    // example shows (app_health), and the wrapped one the OpenAPI's schema declares.
+    const bare = def.bareRecordFields !== undefined && (parent?.index ?? 0) % 2 === 1;
+    return JSON.stringify(def.recordsKey === null || bare ? record : { [def.recordsKey]: record, ...extras });
   }
 
   const start = Math.min(total, paging ? paging.offset : 0);
@@ -56,7 +60,9 @@ export function renderStream(input: RenderInput): string | undefined {
     records = [];
     for (let i = start; i < end; i++) records.push(dataset.serve(dataset.locate(def, parent, selection.at(i)), withSecrets));
   }
-  const body: JsonObject = { [key]: records, ...extras };
+  // The database API (written in Go) sends an empty list as null; godo's fixtures show it.
+  const empty = Array.isArray(records) && records.length === 0 && def.nullListIsEmpty === true;
+  const body: JsonObject = { [key]: empty ? null : records, ...extras };
   if (paging) Object.assign(body, pageLinks(paging, { ...input.link, total }));
   return JSON.stringify(body);
 }

@@ -40,6 +40,49 @@ const isType = (v: unknown): v is ScalarOrContainer => TYPE_ORDER.includes(v as 
 
 class SchemaError extends Error {}
 
+/**
+ * Scalars whose type godo (github.com/digitalocean/godo) and the OpenAPI disagree on: the schema takes
+ * both, so that real records validate whichever is right. Keyed by OpenAPI component and property;
+ * found by comparing godo's struct fields with the same JSON name (see the report of issue 13).
+ */
+export const TYPE_WIDENINGS: readonly { component: string; property: string; add: ScalarOrContainer[]; why: string }[] = [
+  {
+    component: 'app_ingress_spec_rule_routing_component',
+    property: 'preserve_path_prefix',
+    add: ['boolean'],
+    why: 'OpenAPI: string (example "true"); godo apps.gen.go AppIngressSpecRuleRoutingComponent.PreservePathPrefix is bool',
+  },
+  {
+    component: 'apiEvaluationTestCase',
+    property: 'created_by_user_id',
+    add: ['integer'],
+    why: 'OpenAPI: string (format uint64); godo gradientai.go EvaluationTestCase.CreatedByUserID is uint64',
+  },
+  {
+    component: 'apiEvaluationTestCase',
+    property: 'updated_by_user_id',
+    add: ['integer'],
+    why: 'OpenAPI: string (format uint64); godo gradientai.go EvaluationTestCase.UpdatedByUserID is uint64',
+  },
+];
+
+const COMPONENT_PREFIX = '#/components/schemas/';
+
+/** A component's shape with the widenings above applied to its own properties. */
+function widen(ref: string, shape: Shape): Shape {
+  if (!ref.startsWith(COMPONENT_PREFIX)) return shape;
+  const component = decodeURIComponent(ref.slice(COMPONENT_PREFIX.length));
+  const rules = TYPE_WIDENINGS.filter((w) => w.component === component);
+  if (rules.length === 0 || !shape.properties) return shape;
+  const properties = { ...shape.properties };
+  for (const rule of rules) {
+    const property = properties[rule.property];
+    if (!property?.types) throw new SchemaError(`type widening ${component}.${rule.property}: no such typed property`);
+    properties[rule.property] = { ...property, types: [...new Set([...property.types, ...rule.add])] };
+  }
+  return { ...shape, properties };
+}
+
 class Converter {
   constructor(private readonly spec: Node) {}
 
@@ -68,7 +111,7 @@ class Converter {
     if (typeof raw.$ref === 'string') {
       const target = this.deref(raw.$ref);
       if (refs.includes(raw.$ref) || depth > MAX_DEPTH) return { types: ownTypes(target) };
-      return this.convert(target, [...refs, raw.$ref], depth);
+      return widen(raw.$ref, this.convert(target, [...refs, raw.$ref], depth));
     }
     if (depth > MAX_DEPTH) return { types: ownTypes(raw) };
     const next = (v: unknown): Shape => this.convert(v, refs, depth + 1);

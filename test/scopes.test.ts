@@ -68,7 +68,10 @@ t.test('the scope report plans one probe per distinct scope of the table', async
   for (const probe of probes) {
     t.notMatch(probe.path, /\{/, `${probe.scope}: no placeholder left`);
     if (probe.kind === 'list') {
-      t.notOk(probe.stream.parent, `${probe.scope}: list probes are top-level`);
+      // Top-level, or a parent that only fills query parameters (NFS: ?region=, given a sample value).
+      const queryOnly = Object.keys(probe.stream.parent?.keys ?? {}).every((k) => probe.stream.parent?.queryKeys?.[k] !== undefined);
+      t.ok(queryOnly, `${probe.scope}: list probes need no parent record`);
+      for (const [k, v] of Object.entries(probe.stream.parent?.queryKeys ?? {})) t.equal(probe.query[k], v, `${probe.scope}: ${k} sent`);
       t.equal(probe.query.per_page, probe.stream.pagination === 'none' ? undefined : '1', `${probe.scope}: per_page=1 when the list pages`);
     } else {
       t.ok(probe.stream.parent, `${probe.scope}: nil-id probes are for scopes only reachable below a parent`);
@@ -76,6 +79,9 @@ t.test('the scope report plans one probe per distinct scope of the table', async
       t.notOk(STREAMS.some((d) => d.scope === probe.scope && !d.parent), `${probe.scope}: no top-level row has it`);
     }
   }
+  // godo nfs.go List always sends region; without it the API (and the fake) answers 422.
+  const nfs = probes.find((p) => p.scope === 'nfs:list');
+  t.same([nfs?.kind, nfs?.path, nfs?.query], ['list', '/v2/nfs', { region: 'atl1', per_page: '1' }], 'nfs:list: a list probe in one region');
   const account = probes.find((p) => p.scope === 'account:read');
   t.equal(account?.path, '/v2/account', 'account:read is probed by the request check makes first');
 });

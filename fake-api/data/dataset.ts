@@ -239,7 +239,12 @@ export class Dataset {
     const parentParams: Record<string, string> = {};
     for (const placeholder of Object.keys(parentDef.parent?.keys ?? {})) {
       const value = fieldValues[placeholder] ?? params[placeholder];
-      if (value === undefined) return undefined;
+      if (value === undefined) {
+        // A parent listed by a query key (an NFS share, by region) is addressed by its own id alone
+        // below it (`/v2/nfs/shares/{share_id}/…`): look for it under every one of its parents.
+        if (parentDef.parent?.queryKeys?.[placeholder] !== undefined) return this.resolveAnywhere(def, parentDef, fieldValues);
+        return undefined;
+      }
       parentParams[placeholder] = value;
     }
     const above = this.resolve(parentDef, parentParams);
@@ -247,6 +252,14 @@ export class Dataset {
     const parent = this.find(parentDef, above.parent, fieldValues);
     if (!parent || !this.admits(def, parent)) return undefined;
     return { parent };
+  }
+
+  private resolveAnywhere(def: StreamDef, parentDef: StreamDef, fieldValues: Readonly<Record<string, string>>): { parent: Located } | undefined {
+    for (const above of this.parents(parentDef)) {
+      const parent = this.find(parentDef, above, fieldValues);
+      if (parent) return this.admits(def, parent) ? { parent } : undefined;
+    }
+    return undefined;
   }
 
   private admits(def: StreamDef, parent: Located): boolean {

@@ -28,6 +28,8 @@ export function childPartitions(def: StreamDef, parents: readonly Record<string,
   const link = def.parent;
   if (!link) return { partitions: [], keyless: 0 };
   const partitions: PartitionKeys[] = [];
+  // Two parents giving the same keys would ask for the same records twice (a region listed twice).
+  const seen = new Set<string>();
   let keyless = 0;
   for (const parent of parents) {
     if (link.filter && !link.filter.values.includes(String(parent[link.filter.field]))) continue;
@@ -39,8 +41,11 @@ export function childPartitions(def: StreamDef, parents: readonly Record<string,
       const format = link.format?.[field];
       keys[field] = format === undefined ? value : format.replace('{}', String(value));
     }
-    if (complete) partitions.push(keys);
-    else keyless++;
+    if (!complete) keyless++;
+    else if (!seen.has(JSON.stringify(keys))) {
+      seen.add(JSON.stringify(keys));
+      partitions.push(keys);
+    }
   }
   return { partitions, keyless };
 }
@@ -95,6 +100,17 @@ export interface RequestSeries {
   query: Readonly<Record<string, string>>;
 }
 
+/** The parent keys a row sends as query parameters (ParentLink.queryKeys), with this partition's values. */
+export function partitionQuery(def: StreamDef, keys: PartitionKeys | undefined): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const field of Object.keys(def.parent?.queryKeys ?? {})) {
+    const value = keys?.[field];
+    if (value === undefined || value === null || value === '') throw new Error(`internal: no value for query parameter ${field} of ${def.path}`);
+    query[field] = String(value);
+  }
+  return query;
+}
+
 /** The request series of one partition: one per date window and query variant, in order, generated as read. */
 export function* requestSeries(
   def: StreamDef,
@@ -103,9 +119,10 @@ export function* requestSeries(
   now: number,
   warn?: (message: string) => void,
 ): Generator<RequestSeries> {
+  const keyQuery = partitionQuery(def, keys);
   for (const window of dateWindows(def, windowStart, now, warn)) {
     for (const variant of def.variants ?? [{}]) {
-      yield { path: partitionPath(def, { ...keys, ...window }), query: { ...def.query, ...variant } };
+      yield { path: partitionPath(def, { ...keys, ...window }), query: { ...def.query, ...variant, ...keyQuery } };
     }
   }
 }

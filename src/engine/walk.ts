@@ -70,6 +70,7 @@ export async function walkStream(
         for await (const page of pages) {
           if (ctx.abort.signal.aborted) throw new SyncAborted();
           if (first) announced = page.total;
+          if (page.note !== undefined) ctx.log('INFO', `Stream '${def.name}': ${path}: ${page.note}.`);
           delivered += guards.itemsIn?.(page.body) ?? 0;
           const records = extractRecords(def, page.body, (count) => (dropped += count));
           if (watchLeaks) {

@@ -28,6 +28,8 @@ export interface Page {
   body: Record<string, unknown>;
   /** `meta.total` when the API gave it: the number of records the whole list holds. */
   total?: number;
+  /** Something the reader should log about this page (how it was read), never an error. */
+  note?: string;
 }
 
 /** `links.pages.next` of a DigitalOcean list body, if any. */
@@ -47,15 +49,17 @@ function count(body: Record<string, unknown>, key: string): number | undefined {
 
 /**
  * Lists that say where they are in the body (`current_page` of `total_pages`) instead of linking:
- * the next page, or none after the last.
+ * the next page, or none after the last. Both counts are optional in the OpenAPI (billing insights'
+ * `billing_data_points` schema requires neither): a page without them is read as the only page, and
+ * `note` says so.
  */
-function countedNext(body: Record<string, unknown>, path: string): string | undefined {
+function countedNext(body: Record<string, unknown>): { link?: string; note?: string } {
   const current = count(body, 'current_page');
   const pages = count(body, 'total_pages');
   if (current === undefined || pages === undefined) {
-    throw new ApiError('bad_body', path, `${describeStatus('bad_body', path)} (no current_page / total_pages)`);
+    return { note: 'the page gave no current_page / total_pages; read as the only page' };
   }
-  return current < pages ? `?page=${current + 1}` : undefined;
+  return { link: current < pages ? `?page=${current + 1}` : undefined };
 }
 
 function metaTotal(body: Record<string, unknown>): number | undefined {
@@ -143,8 +147,9 @@ export async function* paginate(
         ahead.set(aheadKey, request);
       }
     }
-    yield { body, total };
-    const link = style === 'total_pages' ? countedNext(body, path) : nextLink(body);
+    const counted = style === 'total_pages' ? countedNext(body) : undefined;
+    yield counted?.note === undefined ? { body, total } : { body, total, note: counted.note };
+    const link = counted ? counted.link : nextLink(body);
     if (!link) return;
     if (guards.itemsIn?.(body) === 0) throw paginationError(path, `page ${pageCount} holds no items yet links to a next page`);
     if (pageCount >= maxPages) throw paginationError(path, `more than ${maxPages} pages (max_pages_per_list); the list looks endless`);

@@ -29,6 +29,7 @@ export function extractRecords(def: StreamDef, body: Record_, dropped?: (count: 
   const container = def.recordsKey === null ? body : body[def.recordsKey];
   switch (def.shape) {
     case 'list': {
+      if (container === null && def.nullListIsEmpty) return [];
       if (container === undefined || container === null) {
         throw new Error(`the response of ${def.path} has no '${def.recordsKey}' list`);
       }
@@ -38,16 +39,19 @@ export function extractRecords(def: StreamDef, body: Record_, dropped?: (count: 
       return records;
     }
     case 'object':
+      if (container === undefined && def.bareRecordFields?.some((field) => field in body)) return [body];
       if (!isObject(container)) throw new Error(`the response of ${def.path} has no '${def.recordsKey}' object`);
       return [container];
     case 'map': {
       if (container === undefined || container === null) return [];
       if (!isObject(container)) throw new Error(`'${def.recordsKey}' in ${def.path} is not an object`);
       const keyField = def.mapKeyField ?? 'key';
-      return Object.entries(container).map(([key, value]) => ({
-        ...(isObject(value) ? value : { value }),
-        [keyField]: integerKey(key),
-      }));
+      return Object.entries(container).map(([key, value]) => {
+        const record = isObject(value) ? value : { value };
+        // The entry's own field, when the API sends one, is the truth; the key only fills a gap.
+        if (record[keyField] === undefined || record[keyField] === null) record[keyField] = integerKey(key);
+        return record;
+      });
     }
   }
 }

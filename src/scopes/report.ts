@@ -52,9 +52,20 @@ export function streamsDisabledBy(scope: string, streams: readonly StreamDef[] =
   return streams.filter((def) => requiredScopes(def, streams).includes(scope));
 }
 
-/** The query that makes a list probe cheap: one record when the list pages. */
+/**
+ * The query that makes a list probe cheap: one record when the list pages. A row whose parent only
+ * fills query parameters (NFS: `?region=`) gets the sample values its link names.
+ */
 export function cheapQuery(def: StreamDef): Record<string, string> {
-  return def.pagination === 'none' ? { ...(def.query ?? {}) } : { ...(def.query ?? {}), per_page: '1' };
+  const query = { ...(def.query ?? {}), ...(def.parent?.queryKeys ?? {}) };
+  return def.pagination === 'none' ? query : { ...query, per_page: '1' };
+}
+
+/** A list that can be asked for with no parent record: no path placeholder, and no parent key outside the query. */
+function listableAlone(def: StreamDef): boolean {
+  if (hasPlaceholder(def.path)) return false;
+  const link = def.parent;
+  return !link || Object.keys(link.keys).every((field) => link.queryKeys?.[field] !== undefined);
 }
 
 export function bucketOf(def: StreamDef): ScopeProbe['bucket'] {
@@ -64,7 +75,7 @@ export function bucketOf(def: StreamDef): ScopeProbe['bucket'] {
 /** One probe per needed scope: a top-level list when one needs the scope, else a nil-id child path. */
 export function planScopeProbes(streams: readonly StreamDef[] = STREAMS): ScopeProbe[] {
   return neededScopes(streams).map((scope) => {
-    const top = streams.find((def) => def.scope === scope && !def.parent && !hasPlaceholder(def.path));
+    const top = streams.find((def) => def.scope === scope && listableAlone(def));
     if (top) return { scope, kind: 'list', stream: top, path: top.path, query: cheapQuery(top), bucket: bucketOf(top) };
     const child = streams.find((def) => def.scope === scope) as StreamDef;
     return { scope, kind: 'nil-id', stream: child, path: withNilIds(child.path), query: {}, bucket: bucketOf(child) };

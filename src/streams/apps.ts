@@ -25,6 +25,8 @@ export const appStreams: readonly StreamDef[] = [
     scope: 'app:read',
     primaryKey: ['id'],
     pagination: 'page',
+    // Without it project_id stays empty (OpenAPI GET /v2/apps `with_projects`).
+    query: { with_projects: 'true' },
     strip: APP_SPEC_SECRETS,
   },
   {
@@ -67,11 +69,14 @@ export const appStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
+    // The OpenAPI's schema and godo (apps.go appHealthRoot) wrap the record in `app_health`; the
+    // OpenAPI's own example (components.examples.app_health) puts `components` at the top level.
     name: 'app_health',
     resource: 'App Health',
     path: '/v2/apps/{app_id}/health',
     recordsKey: 'app_health',
     shape: 'object',
+    bareRecordFields: ['components', 'functions_components'],
     scope: 'app:read',
     primaryKey: ['app_id'],
     parent: appChild,

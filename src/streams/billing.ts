@@ -17,7 +17,8 @@ export const billingStreams: readonly StreamDef[] = [
   },
   {
     // An append-only ledger with no id: invoice_uuid is set on invoice entries only, so no primary key.
-    // No page/per_page parameter is declared; the engine still follows links.pages.next if one comes.
+    // Paged although the OpenAPI declares no page parameter: godo billing_history.go BillingHistory
+    // carries links and meta, and doctl (do/billing_history.go) pages it at 200.
     name: 'billing_history',
     resource: 'Billing History',
     path: '/v2/customers/my/billing_history',
@@ -25,7 +26,7 @@ export const billingStreams: readonly StreamDef[] = [
     shape: 'list',
     scope: 'billing:read',
     primaryKey: [],
-    pagination: 'none',
+    pagination: 'page',
     cursor: { field: 'date', kind: 'datetime' },
     strip: [],
   },

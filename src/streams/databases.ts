@@ -6,6 +6,14 @@ const CONNECTION_SECRETS = ['connection', 'private_connection', 'standby_connect
 
 const clusterChild = { stream: 'database_clusters', keys: { database_cluster_id: 'id' } } as const;
 
+/**
+ * A cluster's child lists: godo takes ListOptions for them (databases.go ListUsers, ListDBs, ListPools,
+ * ListReplicas, ListBackups, ListTopics, ListDatabaseEvents, ListIndexes, ListLogsinks) and doctl sends
+ * per_page=200 (do/pagination.go), though their roots carry no links. Their lists come back `null` when
+ * empty: the API is written in Go, and godo's fixtures (databases_test.go) show `"users": null`.
+ */
+const CHILD_LIST = { query: { per_page: '200' }, nullListIsEmpty: true } as const;
+
 /** Engines with logical databases: every engine of the OpenAPI's enum but Caching (redis) and Valkey. */
 const ENGINES_WITH_DBS = ['pg', 'mysql', 'mongodb', 'kafka', 'opensearch', 'advanced_pg', 'advanced_mysql'];
 
@@ -40,6 +48,7 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'name'],
     parent: clusterChild,
     pagination: 'none',
+    ...CHILD_LIST,
     strip: ['password', 'access_key', 'access_cert'],
   },
   {
@@ -52,6 +61,7 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'name'],
     parent: clusterChild,
     pagination: 'none',
+    ...CHILD_LIST,
     strip: ['connection.password', 'connection.uri', 'private_connection.password', 'private_connection.uri'],
   },
   {
@@ -64,6 +74,7 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'name'],
     parent: { ...clusterChild, filter: { field: 'engine', values: ['pg'] } },
     pagination: 'none',
+    ...CHILD_LIST,
     strip: CONNECTION_SECRETS,
   },
   {
@@ -76,6 +87,7 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'created_at'],
     parent: clusterChild,
     pagination: 'none',
+    ...CHILD_LIST,
     cursor: { field: 'created_at', kind: 'datetime' },
     strip: [],
   },
@@ -101,6 +113,8 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'uuid'],
     parent: clusterChild,
     pagination: 'none',
+    // godo GetFirewallRules takes no ListOptions: no per_page.
+    nullListIsEmpty: true,
     strip: [],
   },
   {
@@ -114,6 +128,7 @@ export const databaseStreams: readonly StreamDef[] = [
     // "Database management is not supported for Caching or Valkey clusters."
     parent: { ...clusterChild, filter: { field: 'engine', values: ENGINES_WITH_DBS } },
     pagination: 'none',
+    ...CHILD_LIST,
     strip: [],
   },
   {
@@ -152,6 +167,7 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'name'],
     parent: { ...clusterChild, filter: { field: 'engine', values: ['kafka'] } },
     pagination: 'none',
+    ...CHILD_LIST,
     strip: [],
   },
   {
@@ -164,6 +180,7 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'index_name'],
     parent: { ...clusterChild, filter: { field: 'engine', values: ['opensearch'] } },
     pagination: 'none',
+    ...CHILD_LIST,
     strip: [],
   },
   {
@@ -178,14 +195,18 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'sink_id'],
     parent: clusterChild,
     pagination: 'none',
+    ...CHILD_LIST,
     strip: ['config.key', 'config.cert', 'config.ca', 'config.url', 'config.datadog_api_key'],
   },
   {
+    // The OpenAPI wraps the record: {"autoscale": {"storage": …}}; godo (databases.go
+    // databaseStorageAutoscaleRoot) reads {"storage": …} at the top level. Both are read.
     name: 'database_autoscale',
     resource: 'Database Autoscale',
     path: '/v2/databases/{database_cluster_id}/autoscale',
     recordsKey: 'autoscale',
     shape: 'object',
+    bareRecordFields: ['storage'],
     scope: 'database:read',
     primaryKey: ['database_cluster_id'],
     parent: clusterChild,
@@ -203,6 +224,7 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'id'],
     parent: clusterChild,
     pagination: 'none',
+    ...CHILD_LIST,
     cursor: { field: 'create_time', kind: 'datetime' },
     strip: [],
   },

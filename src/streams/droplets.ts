@@ -31,7 +31,8 @@ export const dropletStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
-    // `policies` is an object keyed by Droplet id, not a list.
+    // `policies` is an object keyed by Droplet id, not a list. Each entry carries its own droplet_id
+    // (godo droplets.go DropletBackupPolicy), which is kept; the key only fills it when absent.
     name: 'droplet_backup_policies',
     resource: 'Droplet Backup Policies',
     path: '/v2/droplets/backups/policies',

@@ -23,7 +23,8 @@ export const kubernetesStreams: readonly StreamDef[] = [
     scope: 'kubernetes:read',
     primaryKey: ['cluster_id', 'id'],
     parent: clusterChild,
-    pagination: 'none',
+    // godo kubernetes.go kubernetesNodePoolsRoot carries links; doctl pages it at 200.
+    pagination: 'page',
     strip: [],
   },
   {

@@ -1,5 +1,11 @@
 import type { StreamDef } from './types.js';
 
+/**
+ * NFS lists take the region as a query parameter (`?region=atl1`, the OpenAPI's example value, used by
+ * the scope probe). The region slug is also a field of every share and snapshot.
+ */
+const NFS_BY_REGION = { stream: 'regions', keys: { region: 'slug' }, queryKeys: { region: 'atl1' } } as const;
+
 /** Block Storage, NFS, Spaces keys and snapshots. */
 export const storageStreams: readonly StreamDef[] = [
   {
@@ -27,7 +33,9 @@ export const storageStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
-    // The OpenAPI declares `region` optional (the prose says "per region"); we list without it.
+    // Listed region by region: the OpenAPI declares `region` optional, but godo (nfs.go List, nfsOptions)
+    // always sends it and doctl (commands/nfs.go) makes --region required; both page (nfsListRoot has
+    // links and meta; doctl at 200). Every region of the regions list is asked.
     name: 'nfs_shares',
     resource: 'NFS Shares',
     path: '/v2/nfs',
@@ -35,10 +43,13 @@ export const storageStreams: readonly StreamDef[] = [
     shape: 'list',
     scope: 'nfs:list',
     primaryKey: ['id'],
-    pagination: 'none',
+    parent: NFS_BY_REGION,
+    pagination: 'page',
     strip: [],
   },
   {
+    // As nfs_shares (godo nfs.go ListSnapshots, nfsSnapshotListRoot): per region, paged. Each snapshot
+    // names its share in share_id; listing per region (not per share) keeps snapshots of deleted shares.
     name: 'nfs_snapshots',
     resource: 'NFS Snapshots',
     path: '/v2/nfs/snapshots',
@@ -46,7 +57,8 @@ export const storageStreams: readonly StreamDef[] = [
     shape: 'list',
     scope: 'nfs:list',
     primaryKey: ['id'],
-    pagination: 'none',
+    parent: NFS_BY_REGION,
+    pagination: 'page',
     cursor: { field: 'created_at', kind: 'datetime' },
     strip: [],
   },

@@ -44,6 +44,13 @@ export interface ParentLink {
    * LOG line. `empty`: the API answers 404 when the child simply has no data (cluster lint results).
    */
   notFound?: 'skip' | 'empty';
+  /**
+   * Keys sent as query parameters instead of filling path placeholders: the parent only enumerates the
+   * values (NFS lists are asked region by region, `GET /v2/nfs?region=atl1`; godo nfs.go nfsOptions).
+   * Each maps to a value any account accepts, used where no parent record is at hand (the scope
+   * report's list probe). Injected into the records like any other key.
+   */
+  queryKeys?: Readonly<Record<string, string>>;
 }
 
 export interface CursorDef {
@@ -88,8 +95,23 @@ export interface StreamDef {
   /** Where the records are in the body; null means the whole body (object shape only). */
   recordsKey: string | null;
   shape: RecordsShape;
-  /** For `map` shape: the record field that receives the map key. */
+  /**
+   * For `map` shape: the record field that receives the map key, unless the entry already carries that
+   * field (the API's own value is kept).
+   */
   mapKeyField?: string;
+  /**
+   * For `object` shape: the record may also come without its `recordsKey` wrapper, the whole body being
+   * the record. A body holding one of these fields at the top level (and no wrapper) is read that way;
+   * any other body without the wrapper is still an error. For endpoints whose wrapper godo and the
+   * OpenAPI disagree on.
+   */
+  bareRecordFields?: readonly string[];
+  /**
+   * For `list` shape: a `null` list is read as no records (DigitalOcean's database API sends `null` for
+   * an empty list; godo's fixtures show it). A missing key is still an error.
+   */
+  nullListIsEmpty?: boolean;
   /** The OAuth scope DigitalOcean requires for this path, or null when it declares none. */
   scope: string | null;
   /** Field names forming the primary key (injected parent keys first where that is the table's order). */

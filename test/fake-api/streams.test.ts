@@ -64,17 +64,22 @@ async function readOverHttp(t: Test, api: FakeApi, def: StreamDef): Promise<Json
       const answer = await get(api, path);
       if (answer.status === 404 && def.parent?.notFound === 'empty') continue;
       t.equal(answer.status, 200, path);
-      const record = def.recordsKey === null ? answer.json : answer.json[def.recordsKey];
+      // A row with bareRecordFields is served without its wrapper on every other parent (render.ts).
+      const wrapped = def.recordsKey === null || def.recordsKey in answer.json;
+      if (!wrapped) t.ok(def.bareRecordFields?.some((f) => f in answer.json), `${path}: a bare body has one of the row's bare fields`);
+      const record = def.recordsKey === null || !wrapped ? answer.json : answer.json[def.recordsKey];
       t.type(record, 'object', `${path}: the record is under ${String(def.recordsKey)}`);
       out.push(record as JsonObject);
       continue;
     }
     const key = def.recordsKey ?? def.name;
-    const first = await get(api, path);
+    // Parent keys that travel in the query (NFS's region) are part of every request, links included.
+    const keyQuery = Object.keys(def.parent?.queryKeys ?? {}).map((f) => `${f}=${encodeURIComponent(String(parent?.[def.parent!.keys[f]]))}`);
+    const first = await get(api, keyQuery.length > 0 ? `${path}?${keyQuery.join('&')}` : path);
     t.equal(first.status, 200, path);
     t.ok(key in first.json, `${path}: records under "${key}"`);
-    const query = def.pagination === 'none' ? '' : '?per_page=7';
-    out.push(...(await crawl(api, path + query, key)).records);
+    const query = [...keyQuery, ...(def.pagination === 'none' ? [] : ['per_page=7'])];
+    out.push(...(await crawl(api, query.length > 0 ? `${path}?${query.join('&')}` : path, key)).records);
   }
   return out;
 }
@@ -181,4 +186,54 @@ t.test('the future-shaped rows are served with no server code of their own', asy
   const repo = [...api.account.expectedRecords('registry_repositories')][0];
   t.equal((await get(api, `/v2/registries/${String(repo.registry_name)}/repositories/nope-404/tags`)).status, 404);
   t.equal((await get(api, `/v2/registries/no-registry/repositories/${String(repo.name)}/tags`)).status, 404);
+});
+
+t.test('the fake answers as godo shows, not as we first read the OpenAPI', async (t) => {
+  const api = await serve(t, { scale: 12, rateLimits: false });
+  // godo nfs.go List/ListSnapshots always send region (nfsOptions); doctl makes --region required.
+  for (const path of ['/v2/nfs', '/v2/nfs/snapshots', '/v2/nfs?per_page=20', '/v2/nfs?region=']) {
+    const answer = await get(api, path);
+    t.equal(answer.status, 422, `${path}: 422 without a region`);
+    t.match(answer.json.message, /region is required/);
+  }
+  const region = String([...api.account.expectedRecords('regions')][0].slug);
+  t.equal((await get(api, `/v2/nfs?region=${region}`)).status, 200, 'with a region: 200');
+
+  // godo databases.go databaseStorageAutoscaleRoot reads {"storage": …}; the OpenAPI wraps it in "autoscale".
+  const shapes = new Set<string>();
+  for (const cluster of [...api.account.expectedRecords('database_clusters')].slice(0, 4)) {
+    const body = (await get(api, `/v2/databases/${String(cluster.id)}/autoscale`)).json;
+    shapes.add('autoscale' in body ? 'wrapped' : 'storage' in body ? 'bare' : 'neither');
+  }
+  t.same([...shapes].sort(), ['bare', 'wrapped'], 'autoscale: both shapes are served');
+
+  // An empty database child list is null (godo databases_test.go: "users": null).
+  const nulls: string[] = [];
+  for (const cluster of api.account.expectedRecords('database_clusters')) {
+    const body = (await get(api, `/v2/databases/${String(cluster.id)}/replicas`)).json;
+    t.ok('replicas' in body, 'the key is always there');
+    if (body.replicas === null) nulls.push(String(cluster.id));
+  }
+  t.ok(nulls.length > 0, `some cluster has no replicas, served as null (${nulls.length})`);
+
+  // billing_history and node pools page (godo BillingHistory and kubernetesNodePoolsRoot carry links).
+  const history = await get(api, '/v2/customers/my/billing_history?per_page=1');
+  t.type((history.json.meta as JsonObject | undefined)?.total, 'number', 'billing history: meta.total');
+  const cluster = [...api.account.expectedRecords('kubernetes_clusters')][0];
+  const pools = await get(api, `/v2/kubernetes/clusters/${String(cluster.id)}/node_pools?per_page=1`);
+  t.type((pools.json.meta as JsonObject | undefined)?.total, 'number', 'node pools: meta.total');
+  t.ok((pools.json.node_pools as unknown[]).length <= 1, 'node pools: per_page honoured');
+});
+
+t.test('a child of a share listed by region (nfs_access_points, streams.tsv) is found by the share id alone', async (t) => {
+  // godo nfs.go ListAccessPoints: GET /v2/nfs/shares/{share_id}/access_points, no region.
+  const accessPoints: StreamDef = {
+    name: 'nfs_access_points', resource: 'NFS Access Points', path: '/v2/nfs/shares/{share_id}/access_points', recordsKey: 'access_points',
+    shape: 'list', scope: 'nfs:list', primaryKey: ['share_id', 'id'], parent: { stream: 'nfs_shares', keys: { share_id: 'id' } }, pagination: 'none', strip: [],
+  };
+  const api = await serve(t, { streams: [...STREAMS, accessPoints], scale: 12, rateLimits: false, counts: { nfs_shares: 2 } });
+  const shares = [...api.account.expectedRecords('nfs_shares')];
+  t.ok(shares.length > 2, `shares in several regions (${shares.length})`);
+  t.same(await readOverHttp(t, api, accessPoints), [...api.account.expectedRecords('nfs_access_points', { raw: true })], 'every share answers');
+  t.equal((await get(api, '/v2/nfs/shares/no-such-share/access_points')).status, 404, 'an unknown share: 404');
 });

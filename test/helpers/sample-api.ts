@@ -145,6 +145,9 @@ function mockPartition(
   fixed: Readonly<Record<string, string>> = def.query ?? {},
 ): Json[] {
   const path = fillPath(def, keys);
+  // Parent keys that travel in the query (ParentLink.queryKeys: NFS's ?region=).
+  const keyQuery = Object.fromEntries(Object.keys(def.parent?.queryKeys ?? {}).map((f) => [f, String(keys?.[f])]));
+  fixed = { ...fixed, ...keyQuery };
   const records = Array.from({ length: count }, (_, i) => {
     const record = sampleRecord(def, offset + i, extraFields(offset + i));
     if (def.shape === 'map') record[def.mapKeyField ?? 'key'] = 5000 + offset + i;

@@ -305,3 +305,30 @@ t.test('an API error on a later page propagates after the earlier pages', async 
   t.same(ids(pages), [1]);
   t.equal((error as ApiError).kind, 'forbidden');
 });
+
+t.test('total_pages: pages by the counts in the body; a page without them is the only page, with a note', async (t) => {
+  nock(ORIGIN)
+    .get('/v2/billing/x/insights')
+    .query({ per_page: '200' })
+    .reply(200, { data_points: [{ n: 1 }], total_items: 201, total_pages: 2, current_page: 1 })
+    .get('/v2/billing/x/insights')
+    .query({ per_page: '200', page: '2' })
+    .reply(200, { data_points: [{ n: 2 }], total_items: 201, total_pages: 2, current_page: 2 });
+  const counted = await collect('/v2/billing/x/insights', 'total_pages');
+  t.equal(counted.error, undefined);
+  t.same(counted.pages.map((p) => p.body.data_points), [[{ n: 1 }], [{ n: 2 }]]);
+  t.same(counted.pages.map((p) => p.note), [undefined, undefined], 'no note when the counts are there');
+
+  // The OpenAPI's billing_data_points schema requires neither current_page nor total_pages.
+  nock(ORIGIN).get('/v2/billing/y/insights').query({ per_page: '200' }).reply(200, { data_points: [{ n: 3 }] });
+  const bare = await collect('/v2/billing/y/insights', 'total_pages');
+  t.equal(bare.error, undefined, 'not an error');
+  t.equal(bare.pages.length, 1);
+  t.match(bare.pages[0].note, /no current_page \/ total_pages; read as the only page/);
+
+  nock(ORIGIN).get('/v2/billing/z/insights').query({ per_page: '200' }).reply(200, { data_points: [], current_page: 1 });
+  const half = await collect('/v2/billing/z/insights', 'total_pages');
+  t.equal(half.pages.length, 1, 'one count missing: also the only page');
+  t.ok(half.pages[0].note);
+  t.ok(nock.isDone());
+});

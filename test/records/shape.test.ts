@@ -72,9 +72,34 @@ t.test('map: a non-object value is kept under `value`; the key field defaults to
   ]);
 });
 
-t.test('map: the key wins over a field of the same name in the value', async (t) => {
-  const map = def({ shape: 'map', recordsKey: 'm', mapKeyField: 'id' });
-  t.same(extractRecords(map, { m: { '7': { id: 'stale', x: 1 } } }), [{ id: 7, x: 1 }]);
+t.test('map: the entry\'s own field is kept; the key fills it only when absent', async (t) => {
+  // godo droplets.go DropletBackupPolicy carries `droplet_id` inside each entry of the `policies` map
+  // (dropletBackupPoliciesRoot): the API's own value must not be replaced by the map key.
+  const map = def({ shape: 'map', recordsKey: 'policies', mapKeyField: 'droplet_id' });
+  t.same(extractRecords(map, { policies: { '7': { droplet_id: 70, x: 1 } } }), [{ droplet_id: 70, x: 1 }]);
+  t.same(extractRecords(map, { policies: { '7': { x: 1 } } }), [{ x: 1, droplet_id: 7 }], 'absent: the key');
+  t.same(extractRecords(map, { policies: { '7': { droplet_id: null } } }), [{ droplet_id: 7 }], 'null: the key');
+});
+
+t.test('list with nullListIsEmpty: null is no records, a missing key still throws', async (t) => {
+  // godo databases_test.go serves `"users": null` for a cluster without users: Go encodes an empty list as null.
+  const list = def({ recordsKey: 'users', nullListIsEmpty: true });
+  t.same(extractRecords(list, { users: null }), []);
+  t.same(extractRecords(list, { users: [{ name: 'a' }] }), [{ name: 'a' }]);
+  t.throws(() => extractRecords(list, {}), /has no 'users' list/);
+  t.throws(() => extractRecords(list, { users: {} }), /is not a list/);
+});
+
+t.test('object with bareRecordFields: the wrapper or the bare body', async (t) => {
+  // godo databases.go databaseStorageAutoscaleRoot reads `{"storage": …}`; the OpenAPI wraps it in `autoscale`.
+  const autoscale = def({ shape: 'object', recordsKey: 'autoscale', bareRecordFields: ['storage'] });
+  const storage = { enabled: true, threshold_percent: 80, increment_gib: 10 };
+  t.same(extractRecords(autoscale, { autoscale: { storage } }), [{ storage }], 'OpenAPI schema shape');
+  t.same(extractRecords(autoscale, { storage }), [{ storage }], 'godo shape');
+  t.throws(() => extractRecords(autoscale, { other: 1 }), /has no 'autoscale' object/, 'neither: still an error');
+  t.throws(() => extractRecords(autoscale, { autoscale: null, storage }), /has no 'autoscale' object/, 'a null wrapper is not a bare body');
+  const strict = def({ shape: 'object', recordsKey: 'autoscale' });
+  t.throws(() => extractRecords(strict, { storage }), /has no 'autoscale' object/, 'without the option the bare body is an error');
 });
 
 t.test('map: a missing map is no records; a wrong type throws', async (t) => {
