@@ -6,6 +6,7 @@ import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
 import { partitionId, requestSeries } from './partitions.js';
 import { forEachConcurrent } from './pool.js';
+import { s3Records } from './s3.js';
 
 export interface WalkHandlers {
   /** Partitions already finished in an interrupted sync. */
@@ -49,24 +50,31 @@ export async function walkStream(
     const id = partitionId(keys);
     if (handlers.skip?.(id)) return;
     let path = def.path;
+    const emit = async (records: Record_[], total: number | undefined): Promise<void> => {
+      if (ctx.abort.signal.aborted) throw new SyncAborted();
+      if (watchLeaks) {
+        for (const raw of records) {
+          const warning = ctx.leakWatch?.(def.name, raw);
+          if (warning) ctx.log('WARN', warning);
+        }
+      }
+      for (let i = 0; i < records.length; i++) records[i] = shaper.shape(records[i], keys);
+      await handlers.onPage(records, id, total);
+    };
     try {
-      // One series of pages for most streams; one per date window and per query variant for the few
-      // whose API needs them.
-      for (const series of requestSeries(def, keys, handlers.windowStart?.(id), Date.now())) {
-        path = series.path;
-        let first = true;
-        for await (const page of paginate(ctx.client, path, def.pagination, series.query, { label: def.name, bucket }, PAGES_IN_FLIGHT)) {
-          if (ctx.abort.signal.aborted) throw new SyncAborted();
-          const records = extractRecords(def, page.body);
-          if (watchLeaks) {
-            for (const raw of records) {
-              const warning = ctx.leakWatch?.(def.name, raw);
-              if (warning) ctx.log('WARN', warning);
-            }
+      if (def.transport?.kind === 's3') {
+        // Spaces buckets: S3 requests and XML instead of API v2 pages (see S3Transport in types.ts).
+        for await (const records of s3Records(def, keys, ctx)) await emit(records, undefined);
+      } else {
+        // One series of pages for most streams; one per date window and per query variant for the few
+        // whose API needs them.
+        for (const series of requestSeries(def, keys, handlers.windowStart?.(id), Date.now())) {
+          path = series.path;
+          let first = true;
+          for await (const page of paginate(ctx.client, path, def.pagination, series.query, { label: def.name, bucket }, PAGES_IN_FLIGHT)) {
+            await emit(extractRecords(def, page.body), first ? page.total : undefined);
+            first = false;
           }
-          for (let i = 0; i < records.length; i++) records[i] = shaper.shape(records[i], keys);
-          await handlers.onPage(records, id, first ? page.total : undefined);
-          first = false;
         }
       }
     } catch (error) {
