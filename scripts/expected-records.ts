@@ -43,7 +43,8 @@ interface Line {
   trace?: { type: string; error?: { message: string } };
 }
 
-export function configuredCatalog(streams: readonly StreamDef[] = STREAMS) {
+/** Rows read with a Spaces key (S3) are left out: the acceptance config has none, so discover does not offer them. */
+export function configuredCatalog(streams: readonly StreamDef[] = STREAMS.filter((def) => !def.transport)) {
   return {
     streams: streams.map((def) => ({
       stream: {

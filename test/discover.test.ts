@@ -33,9 +33,10 @@ for (const lookupBeforeScope of [false, true]) {
         const names = catalogs[0]?.catalog?.streams.map((s) => s.name) ?? [];
         // A child-only scope cannot be proven missing on a lookup-first API: its streams stay in.
         const provable = (scope: string) => !lookupBeforeScope || STREAMS.some((d) => d.scope === scope && !d.parent);
-        const expected = STREAMS.filter((def) => requiredScopes(def).every((scope) => held(token, scope) || !provable(scope))).map((d) => d.name);
+        // Without a Spaces key the S3 rows are never offered (test/spaces/ covers them).
+        const expected = STREAMS.filter((def) => !def.transport && requiredScopes(def).every((scope) => held(token, scope) || !provable(scope))).map((d) => d.name);
         t.same(names, expected, 'exactly the streams whose scopes the token holds, in table order');
-        const leftOut = STREAMS.filter((d) => !names.includes(d.name));
+        const leftOut = STREAMS.filter((d) => !d.transport && !names.includes(d.name));
         const logs = result.messages.filter((m) => m.type === 'LOG' && /left out of the catalog/.test(m.log?.message ?? ''));
         if (leftOut.length === 0) {
           t.equal(logs.length, 0, 'nothing left out, nothing logged');
