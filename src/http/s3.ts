@@ -189,25 +189,30 @@ export class SpacesClient {
     throw new S3Error(kind, what, describeS3(kind, what, last?.status, code, last?.message), last?.status, code);
   }
 
+  /** The headers of a signed GET (Authorization, x-amz-date, x-amz-content-sha256, host). `at` fixes the signing time (tests). */
+  async signedHeaders(region: string, url: URL, subresource: string | undefined, at?: Date): Promise<Record<string, string>> {
+    const signed = await this.signer.sign(
+      {
+        method: 'GET',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port === '' ? undefined : Number(url.port),
+        path: url.pathname,
+        query: subresource ? { [subresource]: '' } : {},
+        headers: { host: url.host, 'user-agent': this.opts.userAgent },
+      },
+      { signingRegion: region, signingDate: at },
+    );
+    return signed.headers;
+  }
+
   private async attempt(region: string, url: URL, subresource: S3Subresource | undefined): Promise<Attempt> {
     this.requestCount++;
     let response: Response;
     let text: string;
     try {
-      const signed = await this.signer.sign(
-        {
-          method: 'GET',
-          protocol: url.protocol,
-          hostname: url.hostname,
-          port: url.port === '' ? undefined : Number(url.port),
-          path: url.pathname,
-          query: subresource ? { [subresource]: '' } : {},
-          headers: { host: url.host, 'user-agent': this.opts.userAgent },
-        },
-        { signingRegion: region },
-      );
       // fetch sets Host itself, to the same value that was signed.
-      const { host: _host, ...headers } = signed.headers;
+      const { host: _host, ...headers } = await this.signedHeaders(region, url, subresource);
       response = await ky.get(url, {
         headers,
         retry: 0,
