@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       rmSync(tmp, { recursive: true, force: true });
     }
 
-    const byStream = new Map<string, string[]>(STREAMS.map((def) => [def.name, []]));
+    const byStream = new Map<string, string[]>(STREAMS.filter((def) => !def.transport).map((def) => [def.name, []]));
     const lastState = new Map<string, Record<string, unknown>>();
     for (const line of lines) {
       if (line.record) byStream.get(line.record.stream)?.push(JSON.stringify({ stream: line.record.stream, data: line.record.data, emitted_at: EMITTED_AT }));
