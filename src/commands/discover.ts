@@ -38,7 +38,7 @@ export async function discoverCommand(config: SourceConfig, writer: ProtocolWrit
   // Spaces buckets are read with a Spaces key, not the token: without one their rows are not offered.
   const readable = readableStreams(report).filter((def) => !def.transport || config.spaces);
   if (!config.spaces) {
-    await writer.log('INFO', 'No Spaces key is configured: the Spaces bucket streams (S3 API) are left out of the catalog. Set spaces_access_key_id and spaces_secret_access_key to offer them.');
+    await writer.log('INFO', 'No Spaces key is configured, so the Spaces bucket streams (S3 API) are not offered. Set spaces_access_key_id and spaces_secret_access_key to offer them.');
   }
   const missing = new Set(missingScopes(report));
   const leftOut = STREAMS.filter((def) => !def.transport && !readable.includes(def));
