@@ -1,6 +1,7 @@
 import t from 'tap';
 import { FAKE_BUCKETS, FAKE_SPACES_KEYS } from '../../fake-api/s3.js';
 import { DEFAULT_TOKENS, startFakeApi, type FakeApi } from '../../fake-api/server.js';
+import { STREAMS } from '../../src/streams/index.js';
 import { spacesStreams } from '../../src/streams/spaces.js';
 import { spawnCli } from '../helpers/e2e.js';
 import { catalogFor, writeInputs } from '../helpers/files.js';
@@ -12,6 +13,7 @@ import { errorTraces, records, recordErrors, statuses } from '../helpers/protoco
  */
 const TOKEN = DEFAULT_TOKENS.readOnly;
 const NAMES = spacesStreams.map((d) => d.name);
+const NO_SPACES_KEY_SCOPE = 'fake-token-without-spaces-key-read';
 type Key = (typeof FAKE_SPACES_KEYS)[keyof typeof FAKE_SPACES_KEYS];
 
 function config(api: FakeApi, key?: Key): Record<string, unknown> {
@@ -68,7 +70,8 @@ t.test('read: every Spaces stream, each bucket on its own region, denied bucket 
 });
 
 t.test('check: read-only key succeeds; readwrite and fullaccess grants fail, named; unknown key fails; no key is reported', async (t) => {
-  const api = await startFakeApi({ seed: 3, scale: 5, rateLimits: false });
+  const allButSpacesKeys = [...new Set(STREAMS.flatMap((d) => (d.scope && d.scope !== 'spaces_key:read' ? [d.scope] : [])))];
+  const api = await startFakeApi({ seed: 3, scale: 5, rateLimits: false, tokens: { [NO_SPACES_KEY_SCOPE]: { name: 'no-spaces-key', scopes: allButSpacesKeys } } });
   t.teardown(() => api.close());
   const verdict = async (key?: Key | { id: string; secret: string }) => {
     const result = await run(api, 'check', key as Key | undefined);
@@ -87,6 +90,11 @@ t.test('check: read-only key succeeds; readwrite and fullaccess grants fail, nam
   const unknown = await verdict({ id: 'DO00NOTINTHISACCOUNT', secret: 'x'.repeat(40) });
   t.equal(unknown.status, 'FAILED');
   t.match(unknown.message, /is not among the \d+ Spaces keys of this account/);
+  // check reads the grants with the token: without spaces_key:read it cannot prove the key read-only.
+  const files = writeInputs({ 'config.json': { ...config(api, FAKE_SPACES_KEYS.readOnly), api_token: NO_SPACES_KEY_SCOPE } });
+  const blind = (await spawnCli(['check', '--config', files['config.json']])).messages.find((m) => m.type === 'CONNECTION_STATUS')?.connectionStatus;
+  t.equal(blind?.status, 'FAILED');
+  t.match(blind?.message, /lacks the scope 'spaces_key:read'.*fails closed/);
   const none = await verdict();
   t.equal(none.status, 'SUCCEEDED');
   t.match(none.message, /No Spaces key is configured/);

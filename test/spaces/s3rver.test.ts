@@ -74,4 +74,10 @@ t.test('spaces_buckets, spaces_bucket_cors and spaces_bucket_acls against s3rver
   t.equal(notImplemented.length, 2, 'GetBucketAcl: one LOG line per bucket');
   t.match(notImplemented.map((m) => m.log?.message).join('\n'), /GET \/site-assets\?acl on nyc3/);
   t.equal(records(result.messages, 'spaces_bucket_acls').length, 0);
+
+  // A child alone: its parent (spaces_buckets) is read silently, as for any other parent.
+  const alone = writeInputs({ 'catalog.json': catalogFor(['spaces_bucket_cors']) });
+  const child = await spawnCli(['read', '--config', files['config.json'], '--catalog', alone['catalog.json']]);
+  t.equal(child.code, 0);
+  t.same(records(child.messages).map((r) => r.bucket), ['site-assets'], 'only the CORS record; the buckets are not emitted');
 });
