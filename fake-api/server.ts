@@ -24,6 +24,7 @@ import { BodyCache } from './lru.js';
 import { defaultSchemasDir, realSleep } from './options.js';
 import type { FakeApiOptions } from './options.js';
 import { RateLimiter } from './ratelimit.js';
+import { handleS3Request, type S3Log } from './s3.js';
 import { Router } from './router.js';
 import { Stats } from './stats.js';
 import type { StatsSnapshot } from './stats.js';
@@ -69,6 +70,8 @@ export interface FakeApi {
   /** Replaces every fault rule and link quirk (counters start again) and drops cached bodies. */
   setFaults(config: FaultConfig): void;
   resetRateLimits(): void;
+  /** The S3 requests served (Spaces buckets: anything outside /v2/ and /__fake/), in order. */
+  s3Log(): readonly S3Log[];
 }
 
 function todayOf(option: string | number | undefined, now: () => number): number {
@@ -80,7 +83,8 @@ function todayOf(option: string | number | undefined, now: () => number): number
 
 export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
   const seed = options.seed ?? 42;
-  const streams = options.streams ?? STREAMS;
+  // Spaces bucket rows speak S3, served by fake-api/s3.ts, not by the API v2 router and data set.
+  const streams = (options.streams ?? STREAMS).filter((def) => !def.transport);
   const now = options.now ?? Date.now;
   const dataset = new Dataset({
     seed,
@@ -150,8 +154,13 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     expected: (stream, o) => dataset.expected(stream, o),
   };
 
+  const s3Requests: S3Log[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
+    if (!url.pathname.startsWith('/v2/') && !url.pathname.startsWith('/__fake/')) {
+      handleS3Request(req, res, url, s3Requests);
+      return;
+    }
     const work = url.pathname.startsWith('/__fake/') ? handleControl(control, req, res, url) : handleApiRequest(deps, req, res, url);
     work.catch((err: unknown) => {
       // A bug in the fake must show up as a 500 the test can see, not as a hung request.
@@ -175,6 +184,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     account,
     tokens: tokens.entries(),
     ...api,
+    s3Log: () => s3Requests,
     // Idempotent: a test may close the server and its teardown close it again.
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {

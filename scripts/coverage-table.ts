@@ -55,7 +55,7 @@ function streamRow(def: StreamDef): string {
   return row([
     def.resource,
     code(def.name),
-    def.scope ? code(def.scope) : 'none declared',
+    def.scope ? code(def.scope) : def.transport ? 'a Spaces key (read grants)' : 'none declared',
     def.cursor ? 'full refresh, incremental' : 'full refresh',
     list(def.primaryKey),
     def.cursor ? code(def.cursor.field) : NONE,

@@ -7,12 +7,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FAKE_SPACES_KEYS } from '../fake-api/s3.js';
 import { DEFAULT_TOKENS, startFakeApi } from '../fake-api/server.js';
 import { packageRoot } from '../src/paths.js';
 
 interface Line {
   type: string;
-  record?: { stream: string };
+  record?: { stream: string; data: Record<string, unknown> };
   state?: { stream: { stream_descriptor: { name: string } } };
   trace?: { type: string; error?: { message: string }; stream_status?: { status: string; stream_descriptor: { name: string } } };
   catalog?: { streams: { name: string; supported_sync_modes: string[] }[] };
@@ -48,13 +49,24 @@ try {
   mkdirSync(outDir, { recursive: true });
   const config = join(outDir, 'config.json');
   const catalog = join(outDir, 'configured_catalog.json');
-  writeFileSync(config, JSON.stringify({ api_token: DEFAULT_TOKENS.readOnly, api_url: api.url }, null, 2));
+  // A read-only Spaces key of the fake account; the fake serves the S3 calls on the same origin.
+  const spacesKey = (key: { id: string; secret: string }) => ({
+    spaces_access_key_id: key.id,
+    spaces_secret_access_key: key.secret,
+    spaces_regions: ['nyc3', 'fra1'],
+    spaces_endpoint: api.url,
+  });
+  writeFileSync(config, JSON.stringify({ api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, ...spacesKey(FAKE_SPACES_KEYS.readOnly) }, null, 2));
+  const readWriteConfig = join(outDir, 'config-read-write-key.json');
+  writeFileSync(readWriteConfig, JSON.stringify({ api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, ...spacesKey(FAKE_SPACES_KEYS.readWrite) }, null, 2));
 
   const started = Date.now();
   const spec = await run(['spec']);
   writeFileSync(join(outDir, 'spec.jsonl'), spec.stdout);
   const check = await run(['check', '--config', config]);
   writeFileSync(join(outDir, 'check.jsonl'), check.stdout);
+  const checkReadWrite = await run(['check', '--config', readWriteConfig]);
+  writeFileSync(join(outDir, 'check-read-write-key.jsonl'), checkReadWrite.stdout);
   const discover = await run(['discover', '--config', config]);
   writeFileSync(join(outDir, 'discover.jsonl'), discover.stdout);
   const streams = parse(discover.stdout).find((m) => m.type === 'CATALOG')?.catalog?.streams ?? [];
@@ -86,6 +98,17 @@ try {
   console.log('');
   console.log('stream'.padEnd(40) + 'records'.padStart(8) + 'states'.padStart(8) + '  status');
   for (const [name, s] of perStream) console.log(name.padEnd(40) + String(s.records).padStart(8) + String(s.states).padStart(8) + '  ' + s.status);
+  console.log('');
+  const rwStatus = parse(checkReadWrite.stdout).find((m) => m.connectionStatus)?.connectionStatus;
+  console.log(`check with a read-write Spaces key: ${rwStatus?.status ?? '?'}: ${rwStatus?.message?.split('. ')[0] ?? ''}.`);
+  console.log('Spaces buckets (ACL grants; PUBLIC = a grant to AllUsers or AuthenticatedUsers):');
+  const acls = new Map(messages.filter((m) => m.record?.stream === 'spaces_bucket_acls').map((m) => [String(m.record?.data.bucket), m.record?.data]));
+  for (const m of messages.filter((x) => x.record?.stream === 'spaces_buckets')) {
+    const bucket = m.record?.data ?? {};
+    const acl = acls.get(String(bucket.name));
+    const grants = Array.isArray(acl?.grants) ? (acl.grants as Record<string, unknown>[]).map((g) => `${String(g.grantee_uri ?? g.grantee_id)}:${String(g.permission)}`) : ['(ACL not readable with this key)'];
+    console.log(`  ${String(bucket.region)}/${String(bucket.name).padEnd(20)} ${acl === undefined ? 'unknown' : acl.public === true ? 'PUBLIC ' : 'private'} ${grants.join(', ')}`);
+  }
   console.log('');
   console.log(`read: exit ${read.code}, ${totalRecords} records from ${streams.length} streams, ${stats.requests} requests, ${(readMs / 1000).toFixed(2)} s (all four commands: ${((Date.now() - started) / 1000).toFixed(2)} s)`);
   const errors = messages.filter((m) => m.trace?.type === 'ERROR').map((m) => m.trace?.error?.message);

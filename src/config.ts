@@ -15,6 +15,17 @@ export interface SourceConfig {
   maxResponseBytes: number;
   /** Pages one list may have before it is stopped as endless. */
   maxPagesPerList: number;
+  /** Present when a Spaces key is configured: the spaces_bucket* streams are then offered. */
+  spaces?: SpacesConfig;
+}
+
+export interface SpacesConfig {
+  accessKeyId: string;
+  /** Signs requests; never written anywhere (the protocol writer redacts it too). */
+  secretAccessKey: string;
+  regions: string[];
+  /** An origin replacing https://{region}.digitaloceanspaces.com for every region; validated like api_url. */
+  endpoint?: string;
 }
 
 /** Something the user must fix in the config. Messages name the field, never its value. */
@@ -60,24 +71,24 @@ function isLoopback(hostname: string): boolean {
 }
 
 /** Check the rules JSON Schema cannot express; return the origin the token may be sent to. */
-export function parseApiUrl(value: string): string {
+export function parseApiUrl(value: string, field = 'api_url'): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError("The config field 'api_url' is not a valid URL.");
+    throw new ConfigError(`The config field '${field}' is not a valid URL.`);
   }
   if (url.username || url.password) {
-    throw new ConfigError("The config field 'api_url' must not contain a user name or password.");
+    throw new ConfigError(`The config field '${field}' must not contain a user name or password.`);
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new ConfigError("The config field 'api_url' must be a bare origin such as https://api.digitalocean.com, without a path or query.");
+    throw new ConfigError(`The config field '${field}' must be a bare origin such as https://api.digitalocean.com, without a path or query.`);
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw new ConfigError("The config field 'api_url' must use https; plain http is accepted only for a loopback host.");
+    throw new ConfigError(`The config field '${field}' must use https; plain http is accepted only for a loopback host.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError("The config field 'api_url' must use https.");
+    throw new ConfigError(`The config field '${field}' must use https.`);
   }
   return url.origin;
 }
@@ -125,5 +136,26 @@ export function parseConfig(raw: unknown): SourceConfig {
     maxConcurrency: (input.max_concurrency as number | undefined) ?? (defaultOf('max_concurrency') as number),
     maxResponseBytes: ((input.max_response_size_mb as number | undefined) ?? (defaultOf('max_response_size_mb') as number)) * 1024 * 1024,
     maxPagesPerList: (input.max_pages_per_list as number | undefined) ?? (defaultOf('max_pages_per_list') as number),
+    spaces: parseSpaces(input),
+  };
+}
+
+/** The Spaces key is optional, but its two halves go together; a key pasted with whitespace would sign wrongly. */
+function parseSpaces(input: Record<string, unknown>): SpacesConfig | undefined {
+  const id = input.spaces_access_key_id;
+  const secret = input.spaces_secret_access_key;
+  if (id === undefined && secret === undefined) return undefined;
+  if (typeof id !== 'string' || typeof secret !== 'string') {
+    const missing = id === undefined ? 'spaces_access_key_id' : 'spaces_secret_access_key';
+    throw new ConfigError(`The config field '${missing}' is missing: a Spaces key needs both its access key ID and its secret.`);
+  }
+  for (const [field, value] of [['spaces_access_key_id', id], ['spaces_secret_access_key', secret]] as const) {
+    if (/[^\x21-\x7e]/.test(value)) throw new ConfigError(`The config field '${field}' contains whitespace or characters that are not plain ASCII; paste the key alone.`);
+  }
+  return {
+    accessKeyId: id,
+    secretAccessKey: secret,
+    regions: [...((input.spaces_regions as string[] | undefined) ?? (defaultOf('spaces_regions') as string[]))],
+    endpoint: typeof input.spaces_endpoint === 'string' ? parseApiUrl(input.spaces_endpoint, 'spaces_endpoint') : undefined,
   };
 }

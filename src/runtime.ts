@@ -2,6 +2,7 @@ import type { SourceConfig } from './config.js';
 import { systemClock, type Clock } from './http/clock.js';
 import { DigitalOceanClient } from './http/client.js';
 import { RateLimiter } from './http/limiter.js';
+import { SpacesClient } from './http/s3.js';
 import type { ProtocolWriter } from './protocol/writer.js';
 import { packageVersion } from './spec.js';
 
@@ -22,12 +23,18 @@ function timeScale(): number {
 export interface Runtime {
   client: DigitalOceanClient;
   limiter: RateLimiter;
+  /** Present when a Spaces key is configured. */
+  spaces?: { client: SpacesClient; regions: readonly string[] };
 }
+
+/** Requests per second to one Spaces region (see SpacesClientOptions.requestsPerSecond). */
+const SPACES_REQUESTS_PER_SECOND = 100;
 
 /** The HTTP stack of one command: one limiter and one client shared by everything the command does. */
 export function createRuntime(config: SourceConfig, writer: ProtocolWriter, clock: Clock = systemClock): Runtime {
   const scale = timeScale();
   writer.addSecret(config.apiToken);
+  writer.addSecret(config.spaces?.secretAccessKey);
   const limiter = new RateLimiter({
     windows: [
       { limit: config.requestsPerMinute, windowMs: MINUTE * scale },
@@ -60,5 +67,25 @@ export function createRuntime(config: SourceConfig, writer: ProtocolWriter, cloc
     onRetry: ({ path, attempt, waitMs, kind, status, received }) =>
       void writer.log('WARN', `GET ${path} failed (${status ?? kind}${received ? `, ${received}` : ''}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s.`),
   });
-  return { client, limiter };
+  return { client, limiter, spaces: config.spaces ? { client: createSpacesClient(config, writer, clock, scale), regions: config.spaces.regions } : undefined };
+}
+
+function createSpacesClient(config: SourceConfig, writer: ProtocolWriter, clock: Clock, scale: number): SpacesClient {
+  const spaces = config.spaces as NonNullable<SourceConfig['spaces']>;
+  return new SpacesClient({
+    accessKeyId: spaces.accessKeyId,
+    secretAccessKey: spaces.secretAccessKey,
+    endpoint: spaces.endpoint,
+    clock,
+    maxConcurrency: config.maxConcurrency,
+    requestsPerSecond: SPACES_REQUESTS_PER_SECOND,
+    windowScale: scale,
+    timeoutMs: Math.max(1_000, 60_000 * scale),
+    maxRetries: 8,
+    backoffBaseMs: 1_000 * scale,
+    backoffMaxMs: 60_000 * scale,
+    userAgent: `source-digitalocean/${packageVersion()}`,
+    onRetry: ({ what, attempt, waitMs, status, code }) =>
+      void writer.log('WARN', `${what} failed (${[status, code].filter(Boolean).join(' ') || 'no answer'}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s.`),
+  });
 }

@@ -153,7 +153,8 @@ t.test('configured_catalog.json selects every stream with a sync mode it support
   const catalog = readJson('integration_tests/configured_catalog.json') as ConfiguredCatalog;
   const names = catalog.streams.map((s) => s.stream.name);
   t.same(names.filter((n) => !findStream(n)), [], 'every stream exists in the stream table');
-  t.same(STREAMS.map((s) => s.name).filter((n) => !names.includes(n)), [], `every stream of the table is selected (else ${REGENERATE})`);
+  // Spaces rows need a Spaces key, which the acceptance config does not have (discover leaves them out).
+  t.same(STREAMS.filter((s) => !s.transport).map((s) => s.name).filter((n) => !names.includes(n)), [], `every stream of the table is selected (else ${REGENERATE})`);
   t.equal(new Set(names).size, names.length, 'no stream twice');
   for (const entry of catalog.streams) {
     const def = findStream(entry.stream.name);

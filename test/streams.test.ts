@@ -12,7 +12,8 @@ const config = { api_token: TOKEN, api_url: ORIGIN, max_concurrency: 4 };
  * One read per row of the stream table: pages, parent fan-out and key injection, parent filters,
  * secret stripping, schema validity, statuses and state counts. A new row is covered with no new code.
  */
-for (const def of STREAMS) {
+// The S3 rows (Spaces buckets) are read with a Spaces key from XML: test/spaces/ covers them.
+for (const def of STREAMS.filter((d) => !d.transport)) {
   t.test(`stream ${def.name}`, async (t) => {
     nock.cleanAll();
     const expected = mockStreamRead(def);

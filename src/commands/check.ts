@@ -4,6 +4,7 @@ import type { ProtocolWriter } from '../protocol/writer.js';
 import { createRuntime } from '../runtime.js';
 import { auditToken, FORBIDDEN_SCOPES, Prober, streamsDisabledBy, type Calibration, type TokenAudit } from '../scopes.js';
 import type { ForbiddenResult } from '../scopes/audit.js';
+import { describeSpacesKey, judgeSpacesKey } from '../scopes/spaces-key.js';
 
 export interface CheckAnswer {
   status: 'SUCCEEDED' | 'FAILED';
@@ -120,9 +121,15 @@ export function describeAudit(audit: TokenAudit): CheckAnswer {
 
 /** CONNECTION_STATUS only: FAILED is a normal answer (exit 0), not an error. */
 export async function checkCommand(config: SourceConfig, writer: ProtocolWriter): Promise<number> {
-  const { client } = createRuntime(config, writer);
+  const { client, spaces } = createRuntime(config, writer);
   const audit = await auditToken(new Prober(client));
-  const answer = describeAudit(audit);
+  let answer = describeAudit(audit);
+  // The Spaces key is judged once the token is known to work: its grants are read with the token.
+  if (audit.kind === 'audited' && !audit.rejected) {
+    const verdict = config.spaces && spaces ? await judgeSpacesKey(client, config.spaces, spaces.client) : undefined;
+    const line = describeSpacesKey(config.spaces, verdict);
+    answer = { status: line.failed ? 'FAILED' : answer.status, message: line.failed ? `${line.message} ${answer.message}` : `${answer.message} ${line.message}` };
+  }
   await writer.emit({ type: 'CONNECTION_STATUS', connectionStatus: answer });
   return 0;
 }

@@ -35,9 +35,13 @@ export async function discoverCommand(config: SourceConfig, writer: ProtocolWrit
     await writer.error(tokenFailure(revoked.outcome.error), 'config_error');
     return 1;
   }
-  const readable = readableStreams(report);
+  // Spaces buckets are read with a Spaces key, not the token: without one their rows are not offered.
+  const readable = readableStreams(report).filter((def) => !def.transport || config.spaces);
+  if (!config.spaces) {
+    await writer.log('INFO', 'No Spaces key is configured, so the Spaces bucket streams (S3 API) are not offered. Set spaces_access_key_id and spaces_secret_access_key to offer them.');
+  }
   const missing = new Set(missingScopes(report));
-  const leftOut = STREAMS.filter((def) => !readable.includes(def));
+  const leftOut = STREAMS.filter((def) => !def.transport && !readable.includes(def));
   if (leftOut.length > 0) {
     const each = leftOut.map((def) => `${def.name} (needs ${requiredScopes(def).filter((s) => missing.has(s)).join(', ')})`);
     await writer.log('WARN', `The API token lacks scopes some streams need; left out of the catalog: ${each.join('; ')}.`);

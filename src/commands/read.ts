@@ -22,7 +22,7 @@ export async function readCommand(
   for (const name of states.keys()) {
     if (!names.has(name)) log('INFO', `The state file has a state for stream '${clip(name, ECHO_CHARS)}', which the catalog does not select; it is ignored.`);
   }
-  const { client } = createRuntime(config, writer);
+  const { client, spaces } = createRuntime(config, writer);
   const ctx: EngineContext = {
     client,
     writer,
@@ -31,10 +31,11 @@ export async function readCommand(
     maxPagesPerList: config.maxPagesPerList,
     abort: new AbortController(),
     leakWatch: createLeakWatch(),
+    spaces,
   };
   const jobs: StreamJob[] = selected.map(({ def, mode }) => ({ def, mode, inputState: states.get(def.name) }));
   const started = Date.now();
   const outcome = await runRead(jobs, ctx, config.startDate);
-  log('INFO', `Read ${jobs.length} streams with ${client.requestCount} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${outcome.failedStreams.length} failed.`);
+  log('INFO', `Read ${jobs.length} streams with ${client.requestCount + (spaces?.client.requestCount ?? 0)} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; ${outcome.failedStreams.length} failed.`);
   return outcome.failedStreams.length > 0 ? 1 : 0;
 }

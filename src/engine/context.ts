@@ -1,4 +1,5 @@
 import type { DigitalOceanClient } from '../http/client.js';
+import type { SpacesClient } from '../http/s3.js';
 import type { ProtocolWriter } from '../protocol/writer.js';
 import type { Logger } from '../state/input.js';
 
@@ -18,4 +19,6 @@ export interface EngineContext {
    * returns a warning the first time. See src/scopes/leak.ts.
    */
   leakWatch?: (stream: string, rawRecord: unknown) => string | undefined;
+  /** The S3 client and regions of Spaces, when a Spaces key is configured (rows with an s3 transport). */
+  spaces?: { client: SpacesClient; regions: readonly string[] };
 }

@@ -1,4 +1,5 @@
 import { ApiError } from '../http/errors.js';
+import { S3Error } from '../http/s3.js';
 import type { FailureType } from '../protocol/messages.js';
 import { StateEmitter } from '../state/emitter.js';
 import type { StreamDef } from '../streams/types.js';
@@ -6,6 +7,7 @@ import type { EngineContext } from './context.js';
 import { ParentFailed, ParentRegistry } from './parents.js';
 import { forEachConcurrent } from './pool.js';
 import { readStream, type StreamJob } from './read-stream.js';
+import { SpacesKeyMissing } from './s3.js';
 import { SyncAborted } from './walk.js';
 
 export interface ReadOutcome {
@@ -31,6 +33,12 @@ export function describeFailure(def: StreamDef, error: unknown): Failure {
     const inner = describeFailure(def, error.parentError);
     return { ...inner, message: `Stream '${def.name}' was not read because ${error.message}: ${inner.message}` };
   }
+  if (error instanceof SpacesKeyMissing) return { message: error.message, failureType: 'config_error' };
+  if (error instanceof S3Error) {
+    // The Spaces key, not the token: a 403 here is a wrong, revoked or too narrow key.
+    const hint = error.kind === 'forbidden' || error.kind === 'unauthorized' ? ' Check the Spaces key in the config (spaces_access_key_id, spaces_secret_access_key).' : '';
+    return { message: `Stream '${def.name}' failed: ${error.message}${hint}`, failureType: hint ? 'config_error' : error.failureType };
+  }
   if (error instanceof ApiError) {
     const detail = error.apiMessage ? ` DigitalOcean said: "${error.apiMessage}"` : '';
     if (error.kind === 'forbidden') {
@@ -48,7 +56,8 @@ export function describeFailure(def: StreamDef, error: unknown): Failure {
 
 function isFatal(error: unknown): boolean {
   const root = error instanceof ParentFailed ? error.parentError : error;
-  return root instanceof ApiError && root.kind === 'unauthorized';
+  // A rejected Spaces key concerns the Spaces streams only; a rejected token stops everything.
+  return root instanceof ApiError && !(root instanceof S3Error) && root.kind === 'unauthorized';
 }
 
 /**

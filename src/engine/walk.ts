@@ -6,6 +6,7 @@ import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
 import { partitionId, requestSeries } from './partitions.js';
 import { forEachConcurrent } from './pool.js';
+import { s3Records } from './s3.js';
 
 export interface WalkHandlers {
   /** Partitions already finished in an interrupted sync. */
@@ -56,37 +57,44 @@ export async function walkStream(
     const id = partitionId(keys);
     if (handlers.skip?.(id)) return;
     let path = def.path;
-    try {
-      // One series of pages for most streams; one per date window and per query variant for the few
-      // whose API needs them.
-      for (const series of requestSeries(def, keys, handlers.windowStart?.(id), Date.now(), (message) => ctx.log('WARN', message))) {
-        path = series.path;
-        let first = true;
-        /** Items the list announced (meta.total) and delivered, and those that could not be records. */
-        let announced: number | undefined;
-        let delivered = 0;
-        let dropped = 0;
-        const pages = paginate(ctx.client, path, def.pagination, series.query, { label: def.name, bucket }, PAGES_IN_FLIGHT, guards);
-        for await (const page of pages) {
-          if (ctx.abort.signal.aborted) throw new SyncAborted();
-          if (first) announced = page.total;
-          if (page.note !== undefined) ctx.log('INFO', `Stream '${def.name}': ${path}: ${page.note}.`);
-          delivered += guards.itemsIn?.(page.body) ?? 0;
-          const records = extractRecords(def, page.body, (count) => (dropped += count));
-          if (watchLeaks) {
-            for (const raw of records) {
-              const warning = ctx.leakWatch?.(def.name, raw);
-              if (warning) ctx.log('WARN', warning);
-            }
-          }
-          for (let i = 0; i < records.length; i++) records[i] = shaper.shape(records[i], keys);
-          await handlers.onPage(records, id, first ? page.total : undefined);
-          first = false;
+    const emit = async (records: Record_[], total: number | undefined): Promise<void> => {
+      if (ctx.abort.signal.aborted) throw new SyncAborted();
+      if (watchLeaks) {
+        for (const raw of records) {
+          const warning = ctx.leakWatch?.(def.name, raw);
+          if (warning) ctx.log('WARN', warning);
         }
-        // Nothing silently missing: items that are not objects, and a list shorter than it announced.
-        if (dropped > 0) ctx.log('WARN', `Stream '${def.name}': ${dropped} item(s) of GET ${path} were not JSON objects and were left out.`);
-        if (guards.itemsIn && announced !== undefined && delivered < announced) {
-          ctx.log('WARN', `Stream '${def.name}': GET ${path} announced ${announced} items (meta.total) but delivered ${delivered}; ${announced - delivered} may be missing (deleted during the sync, or withheld by the API).`);
+      }
+      for (let i = 0; i < records.length; i++) records[i] = shaper.shape(records[i], keys);
+      await handlers.onPage(records, id, total);
+    };
+    try {
+      if (def.transport?.kind === 's3') {
+        // Spaces buckets: S3 requests and XML instead of API v2 pages (see S3Transport in types.ts).
+        for await (const records of s3Records(def, keys, ctx)) await emit(records, undefined);
+      } else {
+        // One series of pages for most streams; one per date window and per query variant for the few
+        // whose API needs them.
+        for (const series of requestSeries(def, keys, handlers.windowStart?.(id), Date.now(), (message) => ctx.log('WARN', message))) {
+          path = series.path;
+          let first = true;
+          /** Items the list announced (meta.total) and delivered, and those that could not be records. */
+          let announced: number | undefined;
+          let delivered = 0;
+          let dropped = 0;
+          const pages = paginate(ctx.client, path, def.pagination, series.query, { label: def.name, bucket }, PAGES_IN_FLIGHT, guards);
+          for await (const page of pages) {
+            if (first) announced = page.total;
+            if (page.note !== undefined) ctx.log('INFO', `Stream '${def.name}': ${path}: ${page.note}.`);
+            delivered += guards.itemsIn?.(page.body) ?? 0;
+            await emit(extractRecords(def, page.body, (count) => (dropped += count)), first ? page.total : undefined);
+            first = false;
+          }
+          // Nothing silently missing: items that are not objects, and a list shorter than it announced.
+          if (dropped > 0) ctx.log('WARN', `Stream '${def.name}': ${dropped} item(s) of GET ${path} were not JSON objects and were left out.`);
+          if (guards.itemsIn && announced !== undefined && delivered < announced) {
+            ctx.log('WARN', `Stream '${def.name}': GET ${path} announced ${announced} items (meta.total) but delivered ${delivered}; ${announced - delivered} may be missing (deleted during the sync, or withheld by the API).`);
+          }
         }
       }
     } catch (error) {

@@ -13,6 +13,7 @@ import { networkingStreams } from './networking.js';
 import { projectStreams } from './projects.js';
 import { referenceStreams } from './reference.js';
 import { registryStreams } from './registry.js';
+import { spacesStreams } from './spaces.js';
 import { storageStreams } from './storage.js';
 import { tagStreams } from './tags.js';
 import { uptimeStreams } from './uptime.js';
@@ -32,7 +33,7 @@ export const SECTIONS: readonly Section[] = [
   { title: 'App Platform', streams: appStreams },
   { title: 'Functions', streams: functionStreams },
   { title: 'Databases', streams: databaseStreams },
-  { title: 'Storage (Block Storage, NFS, Spaces, Snapshots)', streams: storageStreams },
+  { title: 'Storage (Block Storage, NFS, Spaces, Snapshots)', streams: [...storageStreams, ...spacesStreams] },
   { title: 'Networking', streams: networkingStreams },
   { title: 'Container Registry', streams: registryStreams },
   { title: 'Images', streams: imageStreams },

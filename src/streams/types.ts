@@ -85,6 +85,20 @@ export interface EndpointRateLimit {
   windowMs: number;
 }
 
+/**
+ * A row read over the S3 protocol of DigitalOcean Spaces, with the Spaces key (SigV4), not API v2 with
+ * the token. `call` names the S3 operation: `ListBuckets` (GET / on each configured region's endpoint)
+ * or a bucket subresource (GET /{bucket}?acl …) asked once per bucket, on the bucket's own region. The
+ * row's `path` is then documentation only; the request is made by src/http/s3.ts, its XML turned into
+ * records by src/records/s3.ts. Such rows are offered only when a Spaces key is configured.
+ */
+export interface S3Transport {
+  kind: 's3';
+  call: S3Call;
+}
+
+export type S3Call = 'ListBuckets' | 'acl' | 'policy' | 'cors' | 'lifecycle' | 'versioning';
+
 export interface StreamDef {
   /** Final, user-facing stream name (see streams.tsv): never rename. */
   name: string;
@@ -137,4 +151,6 @@ export interface StreamDef {
   dateWindows?: DateWindows;
   /** DigitalOcean's own, tighter limit on this endpoint. */
   rateLimit?: EndpointRateLimit;
+  /** Absent: DigitalOcean's API v2. Present: read over another protocol (see S3Transport). */
+  transport?: S3Transport;
 }

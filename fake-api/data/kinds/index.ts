@@ -10,6 +10,7 @@ import { dropletKinds } from './droplets.js';
 import { kubernetesKinds } from './kubernetes.js';
 import { networkingKinds } from './networking.js';
 import { projectKinds } from './projects.js';
+import { spacesKinds } from './spaces.js';
 import { storageKinds } from './storage.js';
 
 export const KINDS: KindTable = {
@@ -19,6 +20,7 @@ export const KINDS: KindTable = {
   ...kubernetesKinds,
   ...databaseKinds,
   ...storageKinds,
+  ...spacesKinds,
   ...networkingKinds,
   ...projectKinds,
 };
