@@ -1,4 +1,4 @@
-import type { StreamDef } from '../streams/types.js';
+import { recordsPath, type StreamDef } from '../streams/types.js';
 import { compileStripper, type Stripper } from './strip.js';
 
 export type Record_ = Record<string, unknown>;
@@ -25,7 +25,8 @@ function integerKey(key: string): string | number {
  * change we must not mistake for "no records", so it throws.
  */
 export function extractRecords(def: StreamDef, body: Record_): Record_[] {
-  const container = def.recordsKey === null ? body : body[def.recordsKey];
+  let container: unknown = body;
+  for (const key of recordsPath(def)) container = isObject(container) ? container[key] : undefined;
   switch (def.shape) {
     case 'list': {
       if (container === undefined || container === null) {

@@ -85,7 +85,11 @@ export interface StreamDef {
   resource: string;
   /** API path; `{field}` placeholders are filled from the parent's keys. */
   path: string;
-  /** Where the records are in the body; null means the whole body (object shape only). */
+  /**
+   * Where the records are in the body; null means the whole body (object shape only). A dotted key
+   * reaches into a wrapper object: `scan.findings` is the findings list inside GET /v2/security/scans/{id}'s
+   * `scan` (see recordsPath).
+   */
   recordsKey: string | null;
   shape: RecordsShape;
   /** For `map` shape: the record field that receives the map key. */
@@ -115,4 +119,9 @@ export interface StreamDef {
   dateWindows?: DateWindows;
   /** DigitalOcean's own, tighter limit on this endpoint. */
   rateLimit?: EndpointRateLimit;
+}
+
+/** The body keys leading to a row's records: `scan.findings` → ['scan', 'findings']; [] for the whole body. */
+export function recordsPath(def: Pick<StreamDef, 'recordsKey'>): string[] {
+  return def.recordsKey === null ? [] : def.recordsKey.split('.');
 }
