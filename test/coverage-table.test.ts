@@ -91,7 +91,7 @@ t.test('the OpenAPI fixture is the bundled OpenAPI\'s GET paths', async (t) => {
     return;
   }
   const fresh = renderFixture(extractGetPaths(JSON.parse(readFileSync(specFile, 'utf8'))));
-  t.equal(readFileSync(join(packageRoot(), GET_PATHS_FIXTURE), 'utf8'), fresh, 'run `npm run build && npm run generate:openapi-paths` and commit the fixture');
+  t.equal(readFileSync(join(packageRoot(), GET_PATHS_FIXTURE), 'utf8'), fresh, 'run `npm run build && npm run generate:openapi-fixtures` and commit the fixture');
 });
 
 t.test('every GET path of the OpenAPI is a stream\'s, excluded with a reason, or listed as not read', async (t) => {
