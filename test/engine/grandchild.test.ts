@@ -48,3 +48,21 @@ for (const name of GRANDCHILDREN) {
     });
   }
 }
+
+t.test('resumed: the parent\'s finished partitions are read again, silently, for the grandchild', async (t) => {
+  const name = 'security_finding_affected_resources';
+  const def = findStream(name) as StreamDef;
+  nock.cleanAll();
+  const expected = mockStreamRead(def);
+  const scanId = expected.records[0]?.scan_id;
+  t.ok(scanId, 'the mocked findings sit under one scan');
+  // An interrupted full refresh had finished the findings of that scan, and none of the affected resources.
+  const state = [{ type: 'STREAM', stream: { stream_descriptor: { name: 'security_scan_findings' }, stream_state: { partitions_done: [scanId] } } }];
+  const files = writeInputs({ 'config.json': config, 'catalog.json': catalogFor(['security_scan_findings', name]), 'state.json': state });
+  const result = await runInProcess(['read', '--config', files['config.json'], '--catalog', files['catalog.json'], '--state', files['state.json']]);
+  t.equal(result.code, 0);
+  t.same(errorTraces(result.messages), []);
+  t.ok(expected.scope.isDone(), `the finished findings were asked for again: ${expected.scope.pendingMocks().join(', ')}`);
+  t.equal(records(result.messages, 'security_scan_findings').length, 0, 'finished findings are not emitted again');
+  t.equal(records(result.messages, name).length, expected.records.length, 'every affected resource is read');
+});
