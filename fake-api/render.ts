@@ -2,10 +2,10 @@
  * The body of a stream's answer: its records in the row's shape, plus links and meta (or the page
  * counts) when it pages. A row whose path takes a date range answers with the records of that range.
  */
-import type { StreamDef } from '../src/streams/types.js';
+import { recordsPath, type StreamDef } from '../src/streams/types.js';
 import { mapKey } from './data/dataset.js';
 import type { Dataset, DayRange, Selection } from './data/dataset.js';
-import type { JsonObject, Located } from './data/types.js';
+import type { Json, JsonObject, Located } from './data/types.js';
 import { pageLinks } from './pagination.js';
 import type { LinkContext, Paging } from './pagination.js';
 
@@ -62,7 +62,10 @@ export function renderStream(input: RenderInput): string | undefined {
   }
   // The database API (written in Go) sends an empty list as null; godo's fixtures show it.
   const empty = Array.isArray(records) && records.length === 0 && def.nullListIsEmpty === true;
-  const body: JsonObject = { [key]: empty ? null : records, ...extras };
+  // A dotted records key (`scan.findings`) nests the records in wrapper objects.
+  const [outer, ...inner] = def.recordsKey === null ? [key] : recordsPath(def);
+  const wrapped = inner.reduceRight<Json>((value, k) => ({ [k]: value }), empty ? null : records);
+  const body: JsonObject = { [outer]: wrapped, ...extras };
   if (paging) Object.assign(body, pageLinks(paging, { ...input.link, total }));
   return JSON.stringify(body);
 }

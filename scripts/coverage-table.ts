@@ -13,6 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../src/paths.js';
 import { SECTIONS, type Section } from '../src/streams/index.js';
 import type { StreamDef } from '../src/streams/types.js';
+import { classifyApi, renderApiCoverage, type ApiCoverage } from './api-coverage.js';
+import { loadGetPaths } from './openapi-get-paths.js';
 
 export const START = '<!-- streams:start -->';
 export const END = '<!-- streams:end -->';
@@ -67,8 +69,21 @@ function notOfferedRow(entry: NotOffered): string {
   return row([entry.resource, `*${entry.reason}*`, entry.scopes.map(code).join(' or '), NONE, NONE, NONE, NONE]);
 }
 
-/** The generated block: the count line and the table, sections in catalog order. */
-export function renderCoverage(sections: readonly Section[] = SECTIONS, notOffered: readonly NotOffered[] = NOT_OFFERED): string {
+/** The GET paths of the OpenAPI fixture placed against the streams of `sections`. */
+export function apiCoverage(sections: readonly Section[] = SECTIONS): ApiCoverage {
+  // Rows on another transport (Spaces over S3) are not API v2 paths: the OpenAPI count leaves them out.
+  return classifyApi(loadGetPaths(), sections.flatMap((s) => s.streams).filter((def) => !def.transport));
+}
+
+/**
+ * The generated block: the count of resources offered, the count against the OpenAPI's readable
+ * collections (null: left out) with every path no stream reads, then the table, sections in catalog order.
+ */
+export function renderCoverage(
+  sections: readonly Section[] = SECTIONS,
+  notOffered: readonly NotOffered[] = NOT_OFFERED,
+  api: ApiCoverage | null = apiCoverage(sections),
+): string {
   const names = new Set(sections.flatMap((s) => s.streams.map((d) => d.name)));
   const missing = notOffered.filter((e) => e.stream === undefined || !names.has(e.stream));
   const unknown = missing.filter((e) => !sections.some((s) => s.title === e.section));
@@ -87,7 +102,7 @@ export function renderCoverage(sections: readonly Section[] = SECTIONS, notOffer
   const count =
     `${names.size} of ${names.size + missing.length} DigitalOcean resources are offered as streams` +
     (notes.length > 0 ? ` (${notes.join(', ')}).` : '.');
-  return [count, '', ...lines].join('\n');
+  return [count, '', ...(api ? [...renderApiCoverage(api), ''] : []), ...lines].join('\n');
 }
 
 /** `text` with the block between the markers replaced; throws unless both markers are there, in order. */
@@ -124,7 +139,9 @@ export function writeCoverage(root: string, block = renderCoverage()): string[] 
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    for (const path of writeCoverage(packageRoot())) console.log(`wrote the stream table to ${path}`);
+    const api = apiCoverage();
+    if (api.problems.length > 0) throw new Error(`the OpenAPI coverage does not add up:\n  ${api.problems.join('\n  ')}`);
+    for (const path of writeCoverage(packageRoot(), renderCoverage(SECTIONS, NOT_OFFERED, api))) console.log(`wrote the stream table to ${path}`);
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
     process.exitCode = 1;

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../src/paths.js';
 import { STREAMS } from '../src/streams/index.js';
 import type { JsonSchema, JsonType } from '../src/streams/schemas.js';
-import type { StreamDef } from '../src/streams/types.js';
+import { recordsPath, type StreamDef } from '../src/streams/types.js';
 
 type Node = Record<string, unknown>;
 type ScalarOrContainer = Exclude<JsonType, 'null'>;
@@ -339,7 +339,9 @@ function pickRecord(def: StreamDef, body: Shape, specPath: string): Shape {
     if (def.shape !== 'object') throw new SchemaError(`recordsKey null needs shape 'object', not '${def.shape}'`);
     return body;
   }
-  const holder = body.properties?.[def.recordsKey];
+  // A dotted key (`scan.findings`) walks through wrapper objects to the records.
+  let holder: Shape | undefined = body;
+  for (const key of recordsPath(def)) holder = holder?.properties?.[key];
   if (!holder) throw new SchemaError(`GET ${specPath} has no body property ${def.recordsKey}`);
   const picked = def.shape === 'list' ? holder.items : def.shape === 'map' ? holder.values : holder;
   if (!picked) {

@@ -9,13 +9,16 @@ import { ProtocolWriter } from '../src/protocol/writer.js';
 import { checkRequestBound, discoverRequestBound, passiveChildren } from '../src/scopes/audit.js';
 import {
   calibrate,
+  calibrate as calibrateWith,
   calibrationRequestBound,
   CALIBRATION_ATTEMPTS,
   EXTRA_CALIBRATION_SCOPES,
+  extraCalibrationRequests,
   FORBIDDEN_SCOPES,
   judgeForbidden,
   nilPathsFor,
   type Calibration,
+  type CalibrationScope,
 } from '../src/scopes/forbidden.js';
 import { createLeakWatch, detectCredentialLeak, overPrivilegedWarning, revealsCredentials, uriHasCredentials } from '../src/scopes/leak.js';
 import { NIL_ID, Prober, withNilIds, type ProbeOutcome } from '../src/scopes/probe.js';
@@ -146,9 +149,11 @@ t.test('nil paths for calibration are real child routes under a parent of the sa
 
 t.test('extra calibration scopes are outside the table and ask only about the nil UUID', async (t) => {
   const needed = new Set(neededScopes());
+  t.ok(EXTRA_CALIBRATION_SCOPES.length > 0, 'a token holding every stream scope can still be calibrated');
   for (const extra of EXTRA_CALIBRATION_SCOPES) {
     t.notOk(needed.has(extra.scope), `${extra.scope} is not a stream scope (else the scope report covers it)`);
-    t.equal(extra.nilPath, `${extra.listPath}/${NIL_ID}`);
+    t.equal(extra.nilPath, extra.parent ? withNilIds(extra.listPath) : `${extra.listPath}/${NIL_ID}`);
+    if (extra.parent) t.ok(STREAMS.some((d) => d.path === extra.parent?.path && d.recordsKey === extra.parent.recordsKey), `${extra.scope}: the parent list is a stream's`);
   }
   for (const forbidden of FORBIDDEN_SCOPES) {
     t.match(forbidden.probePath, /\/credentials$/, `${forbidden.scope}: the credentials endpoint`);
@@ -202,8 +207,15 @@ t.test('calibrate', async (t) => {
   });
 
   t.test('no missing stream scope: the extra scopes, listed one at a time', async (t) => {
-    const [first, second] = EXTRA_CALIBRATION_SCOPES;
-    const list = (e: (typeof EXTRA_CALIBRATION_SCOPES)[number]) => `${e.listPath}?per_page=1`;
+    // Two top-level extras (the shape they had before the streams covered security:read and
+    // dedicated_inference:read), passed in: the order and early stops are what is tested here.
+    const extras: CalibrationScope[] = [
+      { scope: 'first:read', listPath: '/v2/first', nilPath: `/v2/first/${NIL_ID}` },
+      { scope: 'second:read', listPath: '/v2/second', nilPath: `/v2/second/${NIL_ID}` },
+    ];
+    const calibrate = (prober: Prober, results: ScopeResult[]) => calibrateWith(prober, results, STREAMS, extras);
+    const [first, second] = extras;
+    const list = (e: CalibrationScope) => `${e.listPath}?per_page=1`;
 
     const held = stubProber({ [list(first)]: ok(), [list(second)]: ok() });
     t.same(await calibrate(held.prober, report([])), { kind: 'none' }, 'the token holds them all: face value');
@@ -229,7 +241,22 @@ t.test('calibrate', async (t) => {
     const results = report([]).map((r) => (r.probe.kind === 'nil-id' ? { ...r, outcome: fail('forbidden'), finding: 'missing' as const } : r));
     const { prober, asked } = stubProber({}, ok());
     t.same(await calibrate(prober, results), { kind: 'none' });
-    t.ok(asked.every((a) => EXTRA_CALIBRATION_SCOPES.some((e) => a.startsWith(e.listPath))), 'only the extra lists were asked');
+    t.ok(asked.every((a) => EXTRA_CALIBRATION_SCOPES.some((e) => a.startsWith(e.parent?.path ?? e.listPath))), 'only the extra lists were asked');
+  });
+
+  t.test('an extra scope listed below a real parent: the first Volume\'s actions', async (t) => {
+    const [volumeActions] = EXTRA_CALIBRATION_SCOPES;
+    const volumeId = '7724db7c-e098-11e5-b522-000f53304e51';
+    const parentList = `${volumeActions.parent?.path}?per_page=1`;
+    const actions = `/v2/volumes/${volumeId}/actions?per_page=1`;
+    const lacks = stubProber({ [parentList]: ok({ volumes: [{ id: volumeId }] }), [actions]: fail('forbidden'), [volumeActions.nilPath]: fail('not_found') });
+    t.same(await calibrate(lacks.prober, report([])), { kind: 'lookup-first', scope: 'block_storage_action:read', path: volumeActions.nilPath });
+    t.same(lacks.asked, [parentList, actions, volumeActions.nilPath], 'parent list, the real Volume\'s actions, then the nil UUID');
+    const noVolume = stubProber({ [parentList]: ok({ volumes: [] }) });
+    t.same(await calibrate(noVolume.prober, report([])), { kind: 'none' }, 'no Volume: nothing to calibrate with');
+    t.same(noVolume.asked, [parentList]);
+    const noScope = stubProber({ [parentList]: fail('forbidden') });
+    t.same(await calibrate(noScope.prober, report([])), { kind: 'none' }, 'Volumes not readable: nothing to calibrate with');
   });
 });
 
@@ -351,7 +378,8 @@ t.test('passive children: the secret-bearing lists below the probed cluster list
 t.test('the request bound is the one docs/check.md states', async (t) => {
   const S = neededScopes().length;
   const P = passiveChildren().length;
-  const E = EXTRA_CALIBRATION_SCOPES.filter((e) => !neededScopes().includes(e.scope)).length;
+  const E = extraCalibrationRequests();
+  t.equal(E, 2, 'the Volume list and one Volume\'s actions');
   t.equal(calibrationRequestBound(), E + CALIBRATION_ATTEMPTS);
   t.equal(checkRequestBound(), 1 + (S - 1) + FORBIDDEN_SCOPES.length + P + E + CALIBRATION_ATTEMPTS);
   t.equal(discoverRequestBound(), S);

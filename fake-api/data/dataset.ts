@@ -237,27 +237,28 @@ export class Dataset {
     }
     // The parent's own placeholders are fields injected into it, which the child names the same way.
     const parentParams: Record<string, string> = {};
+    let addressed = true;
     for (const placeholder of Object.keys(parentDef.parent?.keys ?? {})) {
       const value = fieldValues[placeholder] ?? params[placeholder];
-      if (value === undefined) {
-        // A parent listed by a query key (an NFS share, by region) is addressed by its own id alone
-        // below it (`/v2/nfs/shares/{share_id}/…`): look for it under every one of its parents.
-        if (parentDef.parent?.queryKeys?.[placeholder] !== undefined) return this.resolveAnywhere(def, parentDef, fieldValues);
-        return undefined;
-      }
-      parentParams[placeholder] = value;
+      if (value === undefined) addressed = false;
+      else parentParams[placeholder] = value;
     }
-    const above = this.resolve(parentDef, parentParams);
-    if (!above) return undefined;
-    const parent = this.find(parentDef, above.parent, fieldValues);
+    // A child path may name its parent alone (/v2/gen-ai/evaluation_runs/{uuid}/results: a run is known
+    // by its uuid, not under its test case): the parent is then looked for under every grandparent.
+    const parent = addressed ? this.findUnder(parentDef, parentParams, fieldValues) : this.findAnywhere(parentDef, fieldValues);
     if (!parent || !this.admits(def, parent)) return undefined;
     return { parent };
   }
 
-  private resolveAnywhere(def: StreamDef, parentDef: StreamDef, fieldValues: Readonly<Record<string, string>>): { parent: Located } | undefined {
-    for (const above of this.parents(parentDef)) {
-      const parent = this.find(parentDef, above, fieldValues);
-      if (parent) return this.admits(def, parent) ? { parent } : undefined;
+  private findUnder(def: StreamDef, params: Readonly<Record<string, string>>, values: Readonly<Record<string, string>>): Located | undefined {
+    const above = this.resolve(def, params);
+    return above ? this.find(def, above.parent, values) : undefined;
+  }
+
+  private findAnywhere(def: StreamDef, values: Readonly<Record<string, string>>): Located | undefined {
+    for (const above of this.parents(def)) {
+      const found = this.find(def, above, values);
+      if (found) return found;
     }
     return undefined;
   }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Faker } from '@faker-js/faker';
 import type { StreamDef } from '../../src/streams/types.js';
-import { intKey, nameKey, uuidKey } from './keys.js';
+import { intKey, nameKey, timeKey, uuidKey } from './keys.js';
 import { injectedValue } from './parent-keys.js';
 import type { KeyCodec } from './keys.js';
 import { REGIONS, iso, publicIpv4, randomTime } from './reference.js';
@@ -50,6 +50,7 @@ function codecFor(field: string, node: SchemaNode | undefined, stream: string): 
   const type = typeOf(node);
   if (type === 'integer' || type === 'number') return intKey(500_000_000, true);
   if (node?.format === 'uuid' || /(^|_)(uuid|id)$/.test(field)) return uuidKey;
+  if (node?.format === 'date-time') return timeKey;
   const stem = stream.replace(/_/g, '-').replace(/s$/, '');
   return nameKey((i) => `${stem}-${i}`);
 }

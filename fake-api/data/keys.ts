@@ -73,3 +73,20 @@ export function nameKey(format: (index: number, rng: Rng) => string): KeyCodec {
     },
   };
 }
+
+/** 2020-01-01T00:00:00Z: where time keys start. */
+const TIME_KEY_BASE = Date.UTC(2020, 0, 1);
+
+/**
+ * An RFC 3339 instant that is the key (a status message is its time): one minute per index after a
+ * per-collection start, so a collection's keys are in time order and two collections rarely share one.
+ */
+export const timeKey: KeyCodec = {
+  encode: (index, salt) => new Date(TIME_KEY_BASE + ((salt % 1000) * 1440 + index) * 60_000).toISOString().replace('.000Z', 'Z'),
+  decode: (value, salt) => {
+    const ms = Date.parse(value);
+    if (!Number.isFinite(ms)) return undefined;
+    const index = (ms - TIME_KEY_BASE) / 60_000 - (salt % 1000) * 1440;
+    return Number.isInteger(index) && index >= 0 ? index : undefined;
+  },
+};

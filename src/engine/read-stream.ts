@@ -41,12 +41,24 @@ export async function readStream(
     await writer.status(def.name, 'RUNNING');
     const stream = def.name;
     let estimated = 0;
+    // Partitions an interrupted sync finished (full refresh). Asked once per partition, before any of its
+    // pages, so a partition finished during this run is not mistaken for one finished before it.
+    const finishedBefore = new Map<string, boolean>();
+    const resumed = (partition: string): boolean => {
+      let done = finishedBefore.get(partition);
+      if (done === undefined) finishedBefore.set(partition, (done = checkpoint.isDone(partition)));
+      return done;
+    };
     await walkStream(def, partitions, ctx, {
-      skip: def.parent ? (partition) => checkpoint.isDone(partition) : undefined,
+      // A stream that feeds configured descendants (scans' findings feed their affected resources) reads
+      // its finished partitions again without emitting them: the descendants' unfinished partitions come
+      // from those records.
+      skip: def.parent && !collector ? resumed : undefined,
       onPage: async (records, partition, total) => {
         // Each series of pages (a variant, a date window) announces its own total: they add up.
         if (total !== undefined && !def.parent) await writer.estimate(stream, (estimated += total));
         collector?.add(records);
+        if (def.parent && collector && resumed(partition)) return;
         const emittedAt = Date.now();
         for (const data of records) {
           if (!checkpoint.accept(data, partition)) continue;
@@ -56,6 +68,7 @@ export async function readStream(
       },
       onPartitionDone: def.parent
         ? (partition, keys) => {
+            if (collector && resumed(partition)) return;
             const done = checkpoint.completePartition(partition, keys);
             if (done) return states.emit(stream, done);
           }

@@ -2,6 +2,7 @@ import { ApiError } from '../http/errors.js';
 import { S3Error } from '../http/s3.js';
 import type { FailureType } from '../protocol/messages.js';
 import { StateEmitter } from '../state/emitter.js';
+import { findStream } from '../streams/index.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
 import { ParentFailed, ParentRegistry } from './parents.js';
@@ -14,11 +15,16 @@ export interface ReadOutcome {
   failedStreams: string[];
 }
 
+/** The streams a stream is read through, nearest first (a grandchild: its parent, then the grandparent). */
+function ancestors(def: StreamDef): string[] {
+  const names: string[] = [];
+  for (let link = def.parent; link && !names.includes(link.stream); link = findStream(link.stream)?.parent) names.push(link.stream);
+  return names;
+}
+
 /** How many ancestors a stream has: parents are scheduled before their children, so a child never waits on a parent that has not started. */
-function depth(def: StreamDef, byName: ReadonlyMap<string, StreamJob>): number {
-  let d = 0;
-  for (let link = def.parent; link; d++) link = byName.get(link.stream)?.def.parent;
-  return d;
+function depth(def: StreamDef): number {
+  return ancestors(def).length;
 }
 
 interface Failure {
@@ -65,13 +71,14 @@ function isFatal(error: unknown): boolean {
  * reported (INCOMPLETE + TRACE ERROR) and the others go on; a rejected token stops everything.
  */
 export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, startDate: string | undefined): Promise<ReadOutcome> {
-  const byName = new Map(jobs.map((job) => [job.def.name, job] as const));
   const parents = new ParentRegistry(ctx);
   for (const job of jobs) {
-    const isNeeded = jobs.some((other) => other.def.parent?.stream === job.def.name);
+    // Needed by a configured child, or by a configured grandchild whose parent is read silently through
+    // it: either way its own read hands its records on, and it is never requested twice.
+    const isNeeded = jobs.some((other) => ancestors(other.def).includes(job.def.name));
     if (isNeeded) job.collector = parents.collectorFor(job.def.name);
   }
-  const ordered = [...jobs].sort((a, b) => depth(a.def, byName) - depth(b.def, byName));
+  const ordered = [...jobs].sort((a, b) => depth(a.def) - depth(b.def));
   const states = new StateEmitter(ctx.writer);
   const failedStreams: string[] = [];
   let fatalReported = false;

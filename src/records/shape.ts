@@ -1,4 +1,4 @@
-import type { StreamDef } from '../streams/types.js';
+import { recordsPath, type StreamDef } from '../streams/types.js';
 import { compileStripper, type Stripper } from './strip.js';
 
 export type Record_ = Record<string, unknown>;
@@ -26,7 +26,8 @@ function integerKey(key: string): string | number {
  * records: they are left out and counted through `dropped`, for the caller to report.
  */
 export function extractRecords(def: StreamDef, body: Record_, dropped?: (count: number) => void): Record_[] {
-  const container = def.recordsKey === null ? body : body[def.recordsKey];
+  let container: unknown = body;
+  for (const key of recordsPath(def)) container = isObject(container) ? container[key] : undefined;
   switch (def.shape) {
     case 'list': {
       if (container === null && def.nullListIsEmpty) return [];

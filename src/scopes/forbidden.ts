@@ -31,20 +31,43 @@ export const FORBIDDEN_SCOPES: readonly ForbiddenScope[] = [
 
 /**
  * Scopes outside the stream table, used only to calibrate when the token lacks none of the scopes the
- * streams need: each has a list (to learn the scope is missing) and a get-by-id needing only that scope.
- * Chosen, in DigitalOcean's OpenAPI, among the read scopes no stream uses that have both (id: a UUID);
- * each answer is a first page of one record or about an id that cannot exist, and none reveals a secret.
+ * streams need: each has a list (to learn the scope is missing) and a nil-UUID GET needing only that scope.
+ * Chosen, in DigitalOcean's OpenAPI, among the read scopes no stream uses. Since the streams read
+ * `security:read` and `dedicated_inference:read` (issue 16), none of those left (nfs:read,
+ * block_storage_action:read, dedicated_inference_tokens:read) has a top-level list, so the list is one
+ * below a real parent: a Volume's actions, the Volume taken from the first page of /v2/volumes (which
+ * check already asks for when it probes block_storage:read). An account without Volumes cannot
+ * calibrate this way. None of these answers reveals a secret.
  */
 export interface CalibrationScope {
   scope: string;
+  /** A list needing only `scope`; with `parent`, its `{id}` is filled with a real parent's id. */
   listPath: string;
+  /** The same route about the nil UUID. */
   nilPath: string;
+  /** Where the real parent comes from: the first record of a list (one record asked for). */
+  parent?: { path: string; recordsKey: string; field: string };
 }
 
 export const EXTRA_CALIBRATION_SCOPES: readonly CalibrationScope[] = [
-  { scope: 'dedicated_inference:read', listPath: '/v2/dedicated-inferences', nilPath: `/v2/dedicated-inferences/${NIL_ID}` },
-  { scope: 'security:read', listPath: '/v2/security/scans', nilPath: `/v2/security/scans/${NIL_ID}` },
+  {
+    scope: 'block_storage_action:read',
+    listPath: '/v2/volumes/{id}/actions',
+    nilPath: `/v2/volumes/${NIL_ID}/actions`,
+    parent: { path: '/v2/volumes', recordsKey: 'volumes', field: 'id' },
+  },
 ];
+
+/** The first record's `field` of a list answer, if there is one. */
+function firstId(body: unknown, recordsKey: string, field: string): string | undefined {
+  const list = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[recordsKey] : undefined;
+  const first: unknown = Array.isArray(list) ? list[0] : undefined;
+  const id = first !== null && typeof first === 'object' ? (first as Record<string, unknown>)[field] : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+/** Requests one extra scope's list may take: its parent's list, then its own. */
+const extraRequests = (extra: CalibrationScope): number => (extra.parent ? 2 : 1);
 
 /**
  * How DigitalOcean orders its checks, learnt on the token itself from a scope it lacks.
@@ -87,20 +110,33 @@ type Candidate = CalibrationCandidate | { scope: string; path: string; error: Ap
  * none of them has a nil-id route, the extra calibration scopes, each list probed (one record) only
  * once the previous candidates are used up.
  */
-async function* candidates(prober: Prober, report: readonly ScopeResult[], streams: readonly StreamDef[]): AsyncGenerator<Candidate> {
+async function* candidates(
+  prober: Prober,
+  report: readonly ScopeResult[],
+  streams: readonly StreamDef[],
+  extras: readonly CalibrationScope[],
+): AsyncGenerator<Candidate> {
   const missing = report.filter((r) => r.probe.kind === 'list' && r.finding === 'missing').map((r) => r.probe.scope);
   // One route per scope, so that a second attempt asks about another scope (and another service).
   const fromStreams = missing.flatMap((scope) => nilPathsFor(scope, streams).slice(0, 1).map((path) => ({ scope, path })));
   yield* fromStreams;
   if (fromStreams.length > 0) return;
   const covered = new Set(neededScopes(streams));
-  for (const extra of EXTRA_CALIBRATION_SCOPES) {
+  for (const extra of extras) {
     if (covered.has(extra.scope)) continue;
-    const list = await prober.get(extra.listPath, { per_page: '1' });
+    let listPath = extra.listPath;
+    if (extra.parent) {
+      const parents = await prober.get(extra.parent.path, { per_page: '1' });
+      // No parent to ask about (no such resource, or its scope is missing too): this scope cannot help.
+      const id = parents.ok ? firstId(parents.body, extra.parent.recordsKey, extra.parent.field) : undefined;
+      if (id === undefined) continue;
+      listPath = listPath.replace(/\{[^}]+\}/, encodeURIComponent(id));
+    }
+    const list = await prober.get(listPath, { per_page: '1' });
     if (list.ok) continue;
     // A route this API does not serve (404, other 4xx) cannot calibrate: go on. Transient trouble is
     // reported, so that it does not quietly become "no calibration" and nil-id answers taken at face value.
-    if (list.error.kind === 'unauthorized' || list.error.retryable) yield { scope: extra.scope, path: extra.listPath, error: list.error };
+    if (list.error.kind === 'unauthorized' || list.error.retryable) yield { scope: extra.scope, path: listPath, error: list.error };
     else if (list.error.kind === 'forbidden') yield { scope: extra.scope, path: extra.nilPath };
   }
 }
@@ -109,11 +145,16 @@ async function* candidates(prober: Prober, report: readonly ScopeResult[], strea
  * Learns the order of DigitalOcean's checks from scopes the token lacks: a 403 on a nil-id GET proves
  * scope-first; a 404 means lookup-first unless another candidate (up to CALIBRATION_ATTEMPTS) answers 403.
  */
-export async function calibrate(prober: Prober, report: readonly ScopeResult[], streams: readonly StreamDef[] = STREAMS): Promise<Calibration> {
+export async function calibrate(
+  prober: Prober,
+  report: readonly ScopeResult[],
+  streams: readonly StreamDef[] = STREAMS,
+  extras: readonly CalibrationScope[] = EXTRA_CALIBRATION_SCOPES,
+): Promise<Calibration> {
   let lookupFirst: CalibrationCandidate | undefined;
   let failure: { scope: string; path: string; error: ApiError } | undefined;
   let attempts = 0;
-  for await (const candidate of candidates(prober, report, streams)) {
+  for await (const candidate of candidates(prober, report, streams, extras)) {
     let error: ApiError | undefined;
     if ('error' in candidate) {
       error = candidate.error;
@@ -139,10 +180,15 @@ function unexpectedSuccess(path: string): ApiError {
   return new ApiError('client', path, `GET ${path} answered 2xx about an id that cannot exist, for a scope the token lacks.`);
 }
 
-/** Most requests calibration can make: every extra scope's list, plus CALIBRATION_ATTEMPTS nil-id GETs. */
-export function calibrationRequestBound(streams: readonly StreamDef[] = STREAMS): number {
+/** Requests the extra scopes' lists may take (E in docs/check.md): each list, and its parent's list. */
+export function extraCalibrationRequests(streams: readonly StreamDef[] = STREAMS, extras: readonly CalibrationScope[] = EXTRA_CALIBRATION_SCOPES): number {
   const covered = new Set(neededScopes(streams));
-  return EXTRA_CALIBRATION_SCOPES.filter((e) => !covered.has(e.scope)).length + CALIBRATION_ATTEMPTS;
+  return extras.filter((e) => !covered.has(e.scope)).reduce((n, e) => n + extraRequests(e), 0);
+}
+
+/** Most requests calibration can make: the extra scopes' lists, plus CALIBRATION_ATTEMPTS nil-id GETs. */
+export function calibrationRequestBound(streams: readonly StreamDef[] = STREAMS): number {
+  return extraCalibrationRequests(streams) + CALIBRATION_ATTEMPTS;
 }
 
 export type ForbiddenVerdict =

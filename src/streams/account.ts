@@ -24,4 +24,16 @@ export const accountStreams: readonly StreamDef[] = [
     strip: [],
     rateLimit: { requests: 10, windowMs: 60_000 },
   },
+  {
+    // The teams of the token's organization: names, member counts and contact e-mails, no credential.
+    name: 'organization_teams',
+    resource: 'Organization Teams',
+    path: '/v2/organizations/teams',
+    recordsKey: 'teams',
+    shape: 'list',
+    scope: 'organization:read',
+    primaryKey: ['uuid'],
+    pagination: 'none',
+    strip: [],
+  },
 ];

@@ -106,4 +106,34 @@ export const appStreams: readonly StreamDef[] = [
     pagination: 'none',
     strip: [],
   },
+  {
+    // Deployment and autoscaling events. A deployment event embeds the deployment, spec included: the
+    // spec's secret values go as they do for apps.
+    name: 'app_events',
+    resource: 'App Events',
+    path: '/v2/apps/{app_id}/events',
+    recordsKey: 'events',
+    shape: 'list',
+    scope: 'app:read',
+    primaryKey: ['app_id', 'id'],
+    parent: appChild,
+    pagination: 'page',
+    cursor: { field: 'created_at', kind: 'datetime' },
+    strip: APP_SPEC_SECRETS,
+  },
+  {
+    // An invocation moves from PENDING/RUNNING to a final phase: while one is open the cursor waits
+    // below it. The manual trigger names the user (uuid, e-mail), not a credential.
+    name: 'app_job_invocations',
+    resource: 'App Job Invocations',
+    path: '/v2/apps/{app_id}/job-invocations',
+    recordsKey: 'job_invocations',
+    shape: 'list',
+    scope: 'app:read',
+    primaryKey: ['app_id', 'id'],
+    parent: appChild,
+    pagination: 'page',
+    cursor: { field: 'created_at', kind: 'datetime', openWhile: { field: 'phase', values: ['PENDING', 'RUNNING'] } },
+    strip: [],
+  },
 ];

@@ -61,4 +61,32 @@ export const billingStreams: readonly StreamDef[] = [
     dateWindows: { start: 'start_date', end: 'end_date', maxDays: 31, lookbackDays: 90 },
     strip: [],
   },
+  {
+    // The lines of one invoice (GET /v2/customers/my/invoices/{uuid}). No field or combination of fields
+    // is documented as unique per line (a resource may appear on several lines), so there is no key.
+    name: 'invoice_items',
+    resource: 'Invoice Items',
+    path: '/v2/customers/my/invoices/{invoice_uuid}',
+    recordsKey: 'invoice_items',
+    shape: 'list',
+    scope: 'billing:read',
+    primaryKey: [],
+    parent: { stream: 'invoices', keys: { invoice_uuid: 'invoice_uuid' } },
+    pagination: 'page',
+    strip: [],
+  },
+  {
+    // The body is the record: totals per category, the billing address and e-mail (contact data, not
+    // credentials: kept, as the account stream keeps its e-mail).
+    name: 'invoice_summaries',
+    resource: 'Invoice Summaries',
+    path: '/v2/customers/my/invoices/{invoice_uuid}/summary',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'billing:read',
+    primaryKey: ['invoice_uuid'],
+    parent: { stream: 'invoices', keys: { invoice_uuid: 'invoice_uuid' } },
+    pagination: 'none',
+    strip: [],
+  },
 ];

@@ -240,4 +240,98 @@ export const databaseStreams: readonly StreamDef[] = [
     pagination: 'none',
     strip: [],
   },
+  {
+    // The cluster's CA certificate (public: clients verify the server with it), kept as served.
+    name: 'database_ca_certificates',
+    resource: 'Database CA Certificate',
+    path: '/v2/databases/{database_cluster_id}/ca',
+    recordsKey: 'ca',
+    shape: 'object',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id'],
+    parent: clusterChild,
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    name: 'database_do_settings',
+    resource: 'Database DigitalOcean Settings',
+    path: '/v2/databases/{database_cluster_id}/do_settings',
+    recordsKey: 'do_settings',
+    shape: 'object',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id'],
+    parent: clusterChild,
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // Schema registry subjects exist on Kafka clusters only (OpenAPI: "list all schemas for a Kafka
+    // cluster"). `schema` is the schema's text, not a secret.
+    name: 'database_schema_registry_subjects',
+    resource: 'Kafka Schema Registry Subjects',
+    path: '/v2/databases/{database_cluster_id}/schema-registry',
+    recordsKey: 'subjects',
+    shape: 'list',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id', 'subject_name'],
+    parent: { ...clusterChild, filter: { field: 'engine', values: ['kafka'] } },
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // The body is the record: { compatibility_level } plus the injected cluster id. Kafka only.
+    name: 'database_schema_registry_config',
+    resource: 'Kafka Schema Registry Config',
+    path: '/v2/databases/{database_cluster_id}/schema-registry/config',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id'],
+    parent: { ...clusterChild, filter: { field: 'engine', values: ['kafka'] } },
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // The body is the latest online migration ({ id, status, created_at }). A cluster that never
+    // migrated answers 404 (the OpenAPI lists it): that cluster simply has no record.
+    name: 'database_online_migrations',
+    resource: 'Database Online Migration',
+    path: '/v2/databases/{database_cluster_id}/online-migration',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id', 'id'],
+    parent: { ...clusterChild, notFound: 'empty' },
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // The list has a top-level `total` and no links; page/per_page are sent and links followed if given.
+    // `endpoints` are host names (grpc, http), not credentials.
+    name: 'vector_databases',
+    resource: 'Vector Databases',
+    path: '/v2/vector-databases',
+    recordsKey: 'vector_dbs',
+    shape: 'list',
+    scope: 'database:read',
+    primaryKey: ['id'],
+    pagination: 'page',
+    strip: [],
+  },
+  {
+    // Only SUCCESS backups are listed (OpenAPI), so a backup never changes once seen. Never the
+    // database's /credentials path: that one reveals its password.
+    name: 'vector_database_backups',
+    resource: 'Vector Database Backups',
+    path: '/v2/vector-databases/{vector_database_id}/backups',
+    recordsKey: 'backups',
+    shape: 'list',
+    scope: 'database:read',
+    primaryKey: ['vector_database_id', 'backup_id'],
+    parent: { stream: 'vector_databases', keys: { vector_database_id: 'id' } },
+    pagination: 'none',
+    cursor: { field: 'completed_at', kind: 'datetime' },
+    strip: [],
+  },
 ];

@@ -132,4 +132,29 @@ export const dropletStreams: readonly StreamDef[] = [
     cursor: { field: 'created_at', kind: 'datetime' },
     strip: [],
   },
+  {
+    // The body is the record: { neighbor_ids: [[id, id, …], …] }, each inner list the Droplets sharing
+    // one physical host. One record per sync; droplet_neighbors has the same facts per Droplet.
+    name: 'droplet_neighbor_reports',
+    resource: 'Droplet Neighbors Report',
+    path: '/v2/reports/droplet_neighbors_ids',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'droplet:read',
+    primaryKey: [],
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // Reference data: the backup policies (daily, weekly) Droplets may use, keyed by name.
+    name: 'droplet_backup_supported_policies',
+    resource: 'Droplet Supported Backup Policies',
+    path: '/v2/droplets/backups/supported_policies',
+    recordsKey: 'supported_policies',
+    shape: 'list',
+    scope: 'droplet:read',
+    primaryKey: ['name'],
+    pagination: 'none',
+    strip: [],
+  },
 ];

@@ -12,6 +12,8 @@ const agentSecrets = (under: string): string[] => [
   `${under}..mcp_servers[].headers`,
 ];
 
+const agentChild = { stream: 'genai_agents', keys: { agent_uuid: 'uuid' } } as const;
+
 export const genaiStreams: readonly StreamDef[] = [
   {
     // The list's agents (apiAgentPublic) declare no API keys; those paths are stripped in case they appear.
@@ -147,6 +149,247 @@ export const genaiStreams: readonly StreamDef[] = [
     scope: 'genai:read',
     primaryKey: ['uuid'],
     pagination: 'page',
+    strip: [],
+  },
+  {
+    // Key metadata only: `secret_key` is declared by the OpenAPI (apiAgentAPIKeyInfo) and godo (ApiKeyInfo),
+    // and stripped.
+    name: 'genai_agent_api_keys',
+    resource: 'Agent API Keys',
+    path: '/v2/gen-ai/agents/{agent_uuid}/api_keys',
+    recordsKey: 'api_key_infos',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['agent_uuid', 'uuid'],
+    parent: agentChild,
+    pagination: 'page',
+    strip: ['secret_key'],
+  },
+  {
+    // Versions are created, never edited, except `currently_applied`: while a version is the applied
+    // one the cursor waits below it, so the version it replaces is read again with the flag cleared.
+    // The OpenAPI names the placeholder {uuid}; it is {agent_uuid} here (also the records' own field).
+    name: 'genai_agent_versions',
+    resource: 'Agent Versions',
+    path: '/v2/gen-ai/agents/{agent_uuid}/versions',
+    recordsKey: 'agent_versions',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['agent_uuid', 'id'],
+    parent: agentChild,
+    pagination: 'page',
+    cursor: { field: 'created_at', kind: 'datetime', openWhile: { field: 'currently_applied', values: ['true'] } },
+    strip: [],
+  },
+  {
+    // Child agents are agents (genai_agents has them too): this stream is the parent → child routing.
+    // The OpenAPI's {uuid} placeholder is {agent_uuid} here, so as not to overwrite the child's own uuid.
+    name: 'genai_child_agents',
+    resource: 'Child Agents',
+    path: '/v2/gen-ai/agents/{agent_uuid}/child_agents',
+    recordsKey: 'children',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['agent_uuid', 'uuid'],
+    parent: agentChild,
+    pagination: 'none',
+    strip: agentSecrets(''),
+  },
+  {
+    // Which agents sit in which workspace (the agents themselves are also in genai_agents).
+    name: 'genai_workspace_agents',
+    resource: 'Workspace Agents',
+    path: '/v2/gen-ai/workspaces/{workspace_uuid}/agents',
+    recordsKey: 'agents',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['workspace_uuid', 'uuid'],
+    parent: { stream: 'genai_workspaces', keys: { workspace_uuid: 'uuid' } },
+    pagination: 'page',
+    strip: agentSecrets(''),
+  },
+  {
+    // A model imported from Hugging Face may carry the token it was fetched with (godo:
+    // CustomModelSourceRef.HfToken); the OpenAPI does not declare it, it is stripped in case it appears.
+    name: 'genai_custom_models',
+    resource: 'Custom Models',
+    path: '/v2/gen-ai/custom_models',
+    recordsKey: 'models',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['uuid'],
+    pagination: 'page',
+    strip: ['source_ref.hf_token'],
+  },
+  {
+    name: 'genai_evaluation_datasets',
+    resource: 'Evaluation Datasets',
+    path: '/v2/gen-ai/evaluation_datasets',
+    recordsKey: 'evaluation_datasets',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['dataset_uuid'],
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // One run's prompts with their metric results (a grandchild: test cases → runs → results). The
+    // body's `evaluation_run` repeats the parent run and is not a record.
+    name: 'genai_evaluation_run_results',
+    resource: 'Evaluation Run Results',
+    path: '/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results',
+    recordsKey: 'prompts',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['evaluation_run_uuid', 'prompt_id'],
+    parent: { stream: 'genai_evaluation_runs', keys: { evaluation_run_uuid: 'evaluation_run_uuid' } },
+    pagination: 'page',
+    strip: [],
+  },
+  {
+    // Data sources name buckets, folders and crawl URLs; AWS keys are sent on create only and stripped
+    // in case a list carries them.
+    name: 'genai_knowledge_base_data_sources',
+    resource: 'Knowledge Base Data Sources',
+    path: '/v2/gen-ai/knowledge_bases/{knowledge_base_uuid}/data_sources',
+    recordsKey: 'knowledge_base_data_sources',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['knowledge_base_uuid', 'uuid'],
+    parent: { stream: 'genai_knowledge_bases', keys: { knowledge_base_uuid: 'uuid' } },
+    pagination: 'page',
+    strip: ['aws_data_source.key_id', 'aws_data_source.secret_key'],
+  },
+  {
+    name: 'genai_model_evaluation_metrics',
+    resource: 'Model Evaluation Metrics',
+    path: '/v2/gen-ai/model_evaluation_metrics',
+    recordsKey: 'metrics',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['metric_uuid'],
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    name: 'genai_model_evaluation_presets',
+    resource: 'Model Evaluation Presets',
+    path: '/v2/gen-ai/model_evaluation_presets',
+    recordsKey: 'presets',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['eval_preset_uuid'],
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // A run is queued, runs, then ends (SUCCESSFUL, PARTIALLY_SUCCESSFUL, FAILED, CANCELLED): while one
+    // is open the cursor waits below it. The body's available_* lists are reference data, not records.
+    name: 'genai_model_evaluation_runs',
+    resource: 'Model Evaluation Runs',
+    path: '/v2/gen-ai/model_evaluation_runs',
+    recordsKey: 'runs',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['eval_run_uuid'],
+    pagination: 'page',
+    cursor: {
+      field: 'created_at',
+      kind: 'datetime',
+      openWhile: {
+        field: 'status',
+        values: [
+          'MODEL_EVALUATION_RUN_QUEUED',
+          'MODEL_EVALUATION_RUN_RUNNING_DATASET',
+          'MODEL_EVALUATION_RUN_EVALUATING_RESULTS',
+          'MODEL_EVALUATION_RUN_CANCELLING',
+        ],
+      },
+    },
+    strip: [],
+  },
+  {
+    // Pages by `page` and `limit` (not per_page) and its body has meta but no links: the largest page
+    // is asked for with limit, and links are followed if the API sends them.
+    name: 'genai_model_catalog',
+    resource: 'Model Catalog',
+    path: '/v2/gen-ai/models/catalog',
+    recordsKey: 'data',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['id'],
+    pagination: 'page',
+    query: { limit: '200' },
+    strip: [],
+  },
+  {
+    name: 'genai_model_routers',
+    resource: 'Model Routers',
+    path: '/v2/gen-ai/models/routers',
+    recordsKey: 'model_routers',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['uuid'],
+    pagination: 'page',
+    strip: [],
+  },
+  {
+    name: 'genai_model_router_presets',
+    resource: 'Model Router Presets',
+    path: '/v2/gen-ai/models/routers/presets',
+    recordsKey: 'presets',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['slug'],
+    pagination: 'page',
+    strip: [],
+  },
+  {
+    // `spec` names the model and accelerators; the Hugging Face token is sent on create only (godo:
+    // DedicatedInferenceSecrets) and the access tokens live under /tokens, which is not read.
+    name: 'dedicated_inferences',
+    resource: 'Dedicated Inferences',
+    path: '/v2/dedicated-inferences',
+    recordsKey: 'dedicated_inferences',
+    shape: 'list',
+    scope: 'dedicated_inference:read',
+    primaryKey: ['id'],
+    pagination: 'page',
+    strip: [],
+  },
+  {
+    name: 'dedicated_inference_accelerators',
+    resource: 'Dedicated Inference Accelerators',
+    path: '/v2/dedicated-inferences/{dedicated_inference_id}/accelerators',
+    recordsKey: 'accelerators',
+    shape: 'list',
+    scope: 'dedicated_inference:read',
+    primaryKey: ['dedicated_inference_id', 'id'],
+    parent: { stream: 'dedicated_inferences', keys: { dedicated_inference_id: 'id' } },
+    pagination: 'page',
+    strip: [],
+  },
+  {
+    // GPU sizes and prices per region; the body's enabled_regions is the set of their regions.
+    name: 'dedicated_inference_sizes',
+    resource: 'Dedicated Inference Sizes',
+    path: '/v2/dedicated-inferences/sizes',
+    recordsKey: 'sizes',
+    shape: 'list',
+    scope: 'dedicated_inference:read',
+    primaryKey: ['gpu_slug', 'region'],
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    name: 'dedicated_inference_gpu_model_configs',
+    resource: 'Dedicated Inference GPU Model Configs',
+    path: '/v2/dedicated-inferences/gpu-model-config',
+    recordsKey: 'gpu_model_configs',
+    shape: 'list',
+    scope: 'dedicated_inference:read',
+    primaryKey: ['model_slug'],
+    pagination: 'none',
     strip: [],
   },
 ];

@@ -13,6 +13,7 @@ import { networkingStreams } from './networking.js';
 import { projectStreams } from './projects.js';
 import { referenceStreams } from './reference.js';
 import { registryStreams } from './registry.js';
+import { securityStreams } from './security.js';
 import { spacesStreams } from './spaces.js';
 import { storageStreams } from './storage.js';
 import { tagStreams } from './tags.js';
@@ -28,6 +29,7 @@ export interface Section {
 /** The stream table by section, in catalog order. */
 export const SECTIONS: readonly Section[] = [
   { title: 'Account & Billing', streams: [...accountStreams, ...billingStreams] },
+  { title: 'Security', streams: securityStreams },
   { title: 'Droplets', streams: dropletStreams },
   { title: 'Kubernetes', streams: kubernetesStreams },
   { title: 'App Platform', streams: appStreams },

@@ -65,4 +65,32 @@ export const kubernetesStreams: readonly StreamDef[] = [
     pagination: 'none',
     strip: [],
   },
+  {
+    // The username and groups the cluster maps the token's user to (no credential).
+    name: 'kubernetes_cluster_users',
+    resource: 'Cluster User',
+    path: '/v2/kubernetes/clusters/{cluster_id}/user',
+    recordsKey: 'kubernetes_cluster_user',
+    shape: 'object',
+    scope: 'kubernetes:read',
+    primaryKey: ['cluster_id'],
+    parent: clusterChild,
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // Messages have no id: a message is its time and text. They are only appended, so the time is a
+    // cursor (the API's own `since` filter is not used: the saved cursor is applied to what is read).
+    name: 'kubernetes_cluster_status_messages',
+    resource: 'Cluster Status Messages',
+    path: '/v2/kubernetes/clusters/{cluster_id}/status_messages',
+    recordsKey: 'messages',
+    shape: 'list',
+    scope: 'kubernetes:read',
+    primaryKey: ['cluster_id', 'timestamp', 'message'],
+    parent: clusterChild,
+    pagination: 'none',
+    cursor: { field: 'timestamp', kind: 'datetime' },
+    strip: [],
+  },
 ];

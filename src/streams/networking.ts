@@ -171,4 +171,30 @@ export const networkingStreams: readonly StreamDef[] = [
     pagination: 'page',
     strip: [],
   },
+  {
+    // The CIDRs reachable through one attachment: a route is its CIDR.
+    name: 'partner_network_connect_remote_routes',
+    resource: 'Partner Network Connect Remote Routes',
+    path: '/v2/partner_network_connect/attachments/{pa_id}/remote_routes',
+    recordsKey: 'remote_routes',
+    shape: 'list',
+    scope: 'partner_network_connect:read',
+    primaryKey: ['pa_id', 'cidr'],
+    parent: { stream: 'partner_network_connect_attachments', keys: { pa_id: 'id' } },
+    pagination: 'page',
+    strip: [],
+  },
+  {
+    // The prefix's addresses and the resource each is assigned to.
+    name: 'byoip_prefix_ips',
+    resource: 'BYOIP Prefix IPs',
+    path: '/v2/byoip_prefixes/{byoip_prefix_uuid}/ips',
+    recordsKey: 'ips',
+    shape: 'list',
+    scope: 'byoip_prefix:read',
+    primaryKey: ['byoip_prefix_uuid', 'id'],
+    parent: { stream: 'byoip_prefixes', keys: { byoip_prefix_uuid: 'uuid' } },
+    pagination: 'page',
+    strip: [],
+  },
 ];

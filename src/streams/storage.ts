@@ -87,4 +87,18 @@ export const storageStreams: readonly StreamDef[] = [
     cursor: { field: 'created_at', kind: 'datetime' },
     strip: [],
   },
+  {
+    // Listed per share with no region (godo's NfsServiceOp.ListAccessPoints sends none, and the OpenAPI
+    // declares only `status` as a query parameter). Access point ids are global (GET /v2/nfs/access_points/{id}).
+    name: 'nfs_access_points',
+    resource: 'NFS Access Points',
+    path: '/v2/nfs/shares/{share_id}/access_points',
+    recordsKey: 'access_points',
+    shape: 'list',
+    scope: 'nfs:list',
+    primaryKey: ['id'],
+    parent: { stream: 'nfs_shares', keys: { share_id: 'id' } },
+    pagination: 'none',
+    strip: [],
+  },
 ];

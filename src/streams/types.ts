@@ -106,7 +106,11 @@ export interface StreamDef {
   resource: string;
   /** API path; `{field}` placeholders are filled from the parent's keys. */
   path: string;
-  /** Where the records are in the body; null means the whole body (object shape only). */
+  /**
+   * Where the records are in the body; null means the whole body (object shape only). A dotted key
+   * reaches into a wrapper object: `scan.findings` is the findings list inside GET /v2/security/scans/{id}'s
+   * `scan` (see recordsPath).
+   */
   recordsKey: string | null;
   shape: RecordsShape;
   /**
@@ -153,4 +157,9 @@ export interface StreamDef {
   rateLimit?: EndpointRateLimit;
   /** Absent: DigitalOcean's API v2. Present: read over another protocol (see S3Transport). */
   transport?: S3Transport;
+}
+
+/** The body keys leading to a row's records: `scan.findings` → ['scan', 'findings']; [] for the whole body. */
+export function recordsPath(def: Pick<StreamDef, 'recordsKey'>): string[] {
+  return def.recordsKey === null ? [] : def.recordsKey.split('.');
 }

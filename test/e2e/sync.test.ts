@@ -1,4 +1,5 @@
 import t from 'tap';
+import { SECRET_MARK } from '../../fake-api/data/generic.js';
 import { DEFAULT_TOKENS, startFakeApi } from '../../fake-api/server.js';
 import { STREAMS as TABLE } from '../../src/streams/index.js';
 import { isSecretKey, spawnCli, stringLeaves } from '../helpers/e2e.js';
@@ -43,10 +44,17 @@ t.test('a full sync of every stream', async (t) => {
   const gpu = records(run.messages, 'droplets').filter((d) => String(d.size_slug).startsWith('gpu-'));
   t.equal(gpu.length, 3, 'the GPU Droplets are read too (asked for with type=gpus)');
 
+  // The generic generator plants a marked secret at every strip path of the rows it serves (agent API
+  // keys, custom models' Hugging Face token, …): the API really sends them, and none may come out.
+  const planted = STREAMS.filter((def) => JSON.stringify([...api.account.expectedRecords(def.name, { withSecrets: true })]).includes(SECRET_MARK));
+  t.ok(planted.some((def) => def.name === 'genai_agent_api_keys'), 'the fake serves agent API keys with their secret_key');
+  t.notOk(run.stdout.includes(SECRET_MARK), `no planted secret of ${planted.length} streams reaches stdout`);
+
   for (const def of STREAMS) {
     const emitted = records(run.messages, def.name);
     const served = [...api.account.expectedRecords(def.name, { withSecrets: true })];
     const cleanServed = [...api.account.expectedRecords(def.name, { withSecrets: false })];
+    t.ok(served.length > 0, `${def.name}: the fake account has records, so the count below means something`);
     t.equal(emitted.length, served.length, `${def.name}: every served record emitted (${served.length})`);
     t.same(emitted.flatMap((r) => recordErrors(def.name, r)).slice(0, 3), [], `${def.name}: records match the schema`);
     t.same(statuses(run.messages, def.name), ['STARTED', 'RUNNING', 'COMPLETE'], `${def.name}: statuses`);

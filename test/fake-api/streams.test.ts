@@ -80,7 +80,7 @@ async function readOverHttp(t: Test, api: FakeApi, def: StreamDef): Promise<Json
     const keyQuery = Object.keys(def.parent?.queryKeys ?? {}).map((f) => `${f}=${encodeURIComponent(String(parent?.[def.parent!.keys[f]]))}`);
     const first = await get(api, keyQuery.length > 0 ? `${path}?${keyQuery.join('&')}` : path);
     t.equal(first.status, 200, path);
-    t.ok(key in first.json, `${path}: records under "${key}"`);
+    t.ok(key.split('.')[0] in first.json, `${path}: records under "${key}"`);
     const query = [...keyQuery, ...(def.pagination === 'none' ? [] : ['per_page=7'])];
     out.push(...(await crawl(api, query.length > 0 ? `${path}?${query.join('&')}` : path, key)).records);
   }

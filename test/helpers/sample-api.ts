@@ -103,7 +103,9 @@ function bodyFor(def: StreamDef, records: Json[], extra: Json): Json {
     }));
     return { [def.recordsKey as string]: map, ...extra };
   }
-  return { [def.recordsKey as string]: records, ...extra };
+  // A dotted records key (`scan.findings`) nests the list in wrapper objects.
+  const [outer, ...inner] = (def.recordsKey as string).split('.');
+  return { [outer]: inner.reduceRight<unknown>((value, k) => ({ [k]: value }), records), ...extra };
 }
 
 /** A field of a record; a dotted name reaches into nested objects. */

@@ -54,22 +54,18 @@ export const TOKEN_SCOPES: Record<string, { name: string; scopes: string[] }> = 
   },
 };
 
-/** A list and its get-by-id, as the real API serves them for a scope outside the stream table. */
-function calibrationRows(name: string, path: string, scope: string): StreamDef[] {
-  return [
-    { name, resource: name, path, recordsKey: name, shape: 'list', scope, primaryKey: ['id'], pagination: 'page', strip: [] },
-    {
-      name: `${name}_one`, resource: name, path: `${path}/{one_id}`, recordsKey: 'item', shape: 'object', scope,
-      primaryKey: ['one_id'], parent: { stream: name, keys: { one_id: 'id' } }, pagination: 'none', strip: [],
-    },
-  ];
-}
-
-export const FAKE_STREAMS: readonly StreamDef[] = [
-  ...STREAMS,
-  ...calibrationRows('dedicated_inferences', '/v2/dedicated-inferences', 'dedicated_inference:read'),
-  ...calibrationRows('security_scans', '/v2/security/scans', 'security:read'),
+/**
+ * The route check calibrates with when the token holds every stream scope (EXTRA_CALIBRATION_SCOPES):
+ * a Volume's actions, which need block_storage_action:read, a scope no stream uses.
+ */
+const CALIBRATION_ROWS: readonly StreamDef[] = [
+  {
+    name: 'volume_actions', resource: 'Volume Actions', path: '/v2/volumes/{volume_id}/actions', recordsKey: 'actions', shape: 'list',
+    scope: 'block_storage_action:read', primaryKey: ['id'], parent: { stream: 'volumes', keys: { volume_id: 'id' } }, pagination: 'page', strip: [],
+  },
 ];
+
+export const FAKE_STREAMS: readonly StreamDef[] = [...STREAMS, ...CALIBRATION_ROWS];
 
 export function startScopesFake(lookupBeforeScope: boolean, extra: Parameters<typeof startFakeApi>[0] = {}): Promise<FakeApi> {
   return startFakeApi({

@@ -119,3 +119,12 @@ t.test('RecordShaper strips secrets then writes the parent keys', async (t) => {
   t.same(shaper.shape({ id: 1 }, undefined), { id: 1 }, 'no parent keys');
   t.same(shaper.shape({ id: 1, cluster_id: 'api value' }, { cluster_id: 'parent' }), { id: 1, cluster_id: 'parent' }, 'the parent key wins');
 });
+
+t.test('a dotted recordsKey reaches into a wrapper object (GET /v2/security/scans/{id}: scan.findings)', async (t) => {
+  const findings = def({ recordsKey: 'scan.findings' });
+  t.same(extractRecords(findings, { scan: { id: 's', status: 'COMPLETED', findings: [{ rule_uuid: 'r1' }, { rule_uuid: 'r2' }] } }), [{ rule_uuid: 'r1' }, { rule_uuid: 'r2' }]);
+  t.same(extractRecords(findings, { scan: { id: 's', findings: [] } }), []);
+  t.throws(() => extractRecords(findings, { scan: { id: 's' } }), /has no 'scan\.findings' list/, 'a scan without findings is an API change');
+  t.throws(() => extractRecords(findings, { scan: 'x' }), /has no 'scan\.findings' list/);
+  t.throws(() => extractRecords(findings, {}), /has no 'scan\.findings' list/);
+});
