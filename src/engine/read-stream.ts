@@ -41,7 +41,7 @@ export async function readStream(
     await writer.status(def.name, 'RUNNING');
     const stream = def.name;
     let estimated = 0;
-    await walkStream(def, partitions, ctx, {
+    const removed = await walkStream(def, partitions, ctx, {
       skip: def.parent ? (partition) => checkpoint.isDone(partition) : undefined,
       onPage: async (records, partition, total) => {
         // Each series of pages (a variant, a date window) announces its own total: they add up.
@@ -62,6 +62,7 @@ export async function readStream(
         : undefined,
       windowStart: def.dateWindows ? (partition) => checkpoint.resumeFrom(partition) ?? startDate : undefined,
     });
+    if (removed) log('INFO', removed);
     await states.emit(stream, checkpoint.complete());
     collector?.finish();
   } catch (error) {

@@ -28,6 +28,7 @@ export const databaseStreams: readonly StreamDef[] = [
       'users[].password',
       'users[].access_key',
       'users[].access_cert',
+      'users[].settings..password',
     ],
   },
   {
@@ -40,7 +41,7 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'name'],
     parent: clusterChild,
     pagination: 'none',
-    strip: ['password', 'access_key', 'access_cert'],
+    strip: ['password', 'access_key', 'access_cert', 'settings..password'],
   },
   {
     name: 'database_replicas',
