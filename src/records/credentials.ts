@@ -100,14 +100,17 @@ export function uriHasCredentials(value: string): boolean {
 }
 
 const PEM_PRIVATE = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
-const HTTP_CREDENTIAL = /^(bearer|basic|token|digest)\s+[A-Za-z0-9._~+/=:-]{8,}$/i;
+const HTTP_CREDENTIAL = /^(bearer|basic|token|digest)\s+[A-Za-z0-9._~+/=:-]{8,}\s*$/i;
+/** Lower-case char codes of b, t, d. */
+const SCHEME_INITIALS = new Set([0x62, 0x74, 0x64]);
 
 /** Why a string is a secret by its content alone, or undefined. */
 export function secretByContent(value: string): RemovalReason | undefined {
   if (value.length < 8) return undefined;
   if (value.indexOf('PRIVATE KEY') >= 0 && PEM_PRIVATE.test(value)) return 'private key';
   if (uriHasCredentials(value)) return 'URI with credentials';
-  if (value.length < 120 && HTTP_CREDENTIAL.test(value.trim())) return 'HTTP credential';
+  // Only strings opening with a scheme's first letter (b, t, d, any case) can be one: most skip the regex.
+  if (value.length < 120 && SCHEME_INITIALS.has(value.charCodeAt(0) | 0x20) && HTTP_CREDENTIAL.test(value)) return 'HTTP credential';
   return undefined;
 }
 
@@ -165,7 +168,9 @@ export class CredentialDetector {
 
   private object(node: Record<string, unknown>, listKey?: string): void {
     const pair = listKey !== undefined && isPairList(listKey, node);
-    for (const key in node) {
+    const keys = Object.keys(node);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       const value = node[key];
       if (typeof value === 'string') {
         if (pair && key === 'value' && value.length > 0) {
