@@ -127,7 +127,14 @@ function render(stack: readonly string[]): string {
   return out;
 }
 
-/** Whether a value under a credential-named key is one to remove: a non-empty string, or a number. */
+/**
+ * Whether a value under a credential-named key is one to remove: a non-empty string, or a number (a PIN
+ * or numeric key is still a secret). Booleans stay: one bit carries no credential, and DigitalOcean uses
+ * them under such names as flags (app specs' CORS `allow_credentials`, OpenAPI apps_cors_policy). An
+ * object or list under such a name is walked, not dropped: genai agents' `openai_api_key` /
+ * `anthropic_api_key` are key descriptions (uuid, name, created_by; OpenAPI apiOpenAIAPIKeyInfo), and a
+ * secret inside them still meets the rules below.
+ */
 function removable(value: unknown): boolean {
   return (typeof value === 'string' && value.length > 0) || typeof value === 'number' || typeof value === 'bigint';
 }
