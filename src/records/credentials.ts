@@ -100,7 +100,11 @@ export function uriHasCredentials(value: string): boolean {
 }
 
 const PEM_PRIVATE = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
-const HTTP_CREDENTIAL = /^(bearer|basic|token|digest)\s+[A-Za-z0-9._~+/=:-]{8,}\s*$/i;
+/**
+ * `Bearer <token>` and the like: one opaque word of at least 8 characters holding a digit or a token
+ * punctuation mark, so that prose ("Basic authentication", "Token rotation") is not taken for one.
+ */
+const HTTP_CREDENTIAL = /^(bearer|basic|token|digest)\s+(?=[A-Za-z._~+/=:-]*[0-9._~+/=-])[A-Za-z0-9._~+/=:-]{8,}\s*$/i;
 /** Lower-case char codes of b, t, d. */
 const SCHEME_INITIALS = new Set([0x62, 0x74, 0x64]);
 

@@ -38,6 +38,8 @@ t.test('content: URIs with credentials, PEM private keys, HTTP credentials', asy
   t.equal(secretByContent('Bearer eyJhbGciOiJIUzI1NiJ9.abc'), 'HTTP credential');
   t.equal(secretByContent('Basic dXNlcjpwYXNzd29yZA=='), 'HTTP credential');
   t.equal(secretByContent('Bearer token for the API'), undefined, 'prose is not a credential');
+  t.equal(secretByContent('Basic authentication'), undefined, 'nor is one long word');
+  t.equal(secretByContent('Token 9f8e7d6c5b4a'), 'HTTP credential');
 });
 
 t.test('the detector removes what it finds, in place, and reports paths and reasons', async (t) => {
@@ -53,7 +55,7 @@ t.test('the detector removes what it finds, in place, and reports paths and reas
     api_keys: ['k-1', 'k-2'],
     pin: { token: 123456 },
     empty: { password: '' },
-    auth: 'Bearer abcdefghijklmnop',
+    auth: 'Bearer abcdefgh1jklmnop',
   });
   t.same(record, {
     id: 'a',
