@@ -20,7 +20,7 @@ import {
   type Calibration,
   type CalibrationScope,
 } from '../src/scopes/forbidden.js';
-import { createLeakWatch, detectCredentialLeak, overPrivilegedWarning, revealsCredentials, uriHasCredentials } from '../src/scopes/leak.js';
+import { createLeakWatch, detectCredentialLeak, findCredentialLeaks, overPrivilegedWarning, revealsCredentials, uriHasCredentials } from '../src/scopes/leak.js';
 import { NIL_ID, Prober, withNilIds, type ProbeOutcome } from '../src/scopes/probe.js';
 import {
   findingOf,
@@ -286,6 +286,11 @@ t.test('judgeForbidden: every answer of a forbidden-scope probe', async (t) => {
   t.equal(judgeForbidden(k8s, fail('not_found'), calRejected, noProof).state, 'rejected');
   const leak = { inspected: 3, leakIn: 'database_users' };
   t.match(judgeForbidden(db, fail('forbidden'), undefined, leak), { state: 'present', evidence: /database_users/ }, 'the passive proof wins');
+  t.match(
+    judgeForbidden(db, fail('forbidden'), undefined, { ...leak, leakFields: ['password', 'settings.password'] }),
+    { evidence: /database_users.*\(password, settings\.password\)/ },
+    'the evidence names the fields found',
+  );
   t.equal(judgeForbidden(k8s, fail('forbidden'), undefined, leak).state, 'absent', 'a database leak says nothing about kubernetes');
 });
 
@@ -347,13 +352,27 @@ t.test('detectCredentialLeak: the passive proof of database:view_credentials', a
   t.notMatch(overPrivilegedWarning('database_users'), /pw/);
 });
 
+t.test('findCredentialLeaks names each field found, including URIs and passwords the row does not name', async (t) => {
+  const raw = {
+    connection: { password: 'pw-1', uri: 'postgresql://doadmin:pw-1@h:25060/d', ssl_uri: 'postgresql://doadmin:pw-1@h:25061/d' },
+    metrics_endpoints: [{ host: 'h', port: 9273, uri: 'https://m:pw-2@h:9273/metrics' }],
+    users: [{ name: 'a', password: 'pw-3', settings: { password: 'pw-4' } }],
+  };
+  const found = findCredentialLeaks('database_clusters', raw);
+  t.same(found.sort(), ['connection.password', 'connection.ssl_uri', 'connection.uri', 'metrics_endpoints[].uri', 'users[].password', 'users[].settings.password']);
+  const warning = overPrivilegedWarning('database_clusters', found);
+  t.match(warning, /database credentials \(connection\.password, .*users\[\]\.settings\.password\).*removed before output/);
+  t.notMatch(warning, /pw-/, 'never a value');
+  t.same(findCredentialLeaks('database_log_sinks', raw), [], 'streams outside the proof find nothing');
+});
+
 t.test('createLeakWatch: one WARN per command, at the first leaking record', async (t) => {
   const watch = createLeakWatch();
   t.equal(watch('database_users', { name: 'a' }), undefined);
   t.equal(watch('droplets', { password: 'pw' }), undefined);
-  t.equal(watch('database_users', { name: 'b', password: 'pw' }), overPrivilegedWarning('database_users'));
+  t.equal(watch('database_users', { name: 'b', password: 'pw' }), overPrivilegedWarning('database_users', ['password']));
   t.equal(watch('database_clusters', { connection: { password: 'pw' } }), undefined, 'warned once already');
-  t.equal(createLeakWatch()('database_clusters', { connection: { password: 'pw' } }), overPrivilegedWarning('database_clusters'), 'a new command warns again');
+  t.equal(createLeakWatch()('database_clusters', { connection: { password: 'pw' } }), overPrivilegedWarning('database_clusters', ['connection.password']), 'a new command warns again');
 });
 
 t.test('uriHasCredentials', async (t) => {

@@ -169,7 +169,22 @@ function plantAt(target: JsonObject, field: string, rng: Rng): void {
     return;
   }
   const current = target[field];
-  if (current === undefined || current === null || typeof current === 'string') target[field] = `${SECRET_MARK}${rng.alnum(20)}`;
+  if (current === undefined || current === null || typeof current === 'string') target[field] = secretFor(target, field, `${SECRET_MARK}${rng.alnum(20)}`);
+}
+
+/**
+ * A planted secret in the form the real API gives it, where that form is known: an App log destination's
+ * header is `{key, value}` with the credential in the value (godo apps.gen.go
+ * AppLogDestinationSpecHeader; typically `Authorization: Bearer …`), and its endpoint is an HTTP intake URL
+ * (AppLogDestinationSpec.Endpoint) whose path carries the token. Elsewhere the secret is the marked string.
+ */
+function secretFor(target: JsonObject, field: string, secret: string): Json {
+  if (field === 'value' && target.key === undefined) {
+    target.key = 'Authorization';
+    return `Bearer ${secret}`;
+  }
+  if (field === 'endpoint') return `https://http-intake.logs.example.com/v1/input/${secret}`;
+  return secret;
 }
 
 /** The objects at a dotted path, creating what is missing; `a[]` walks every element of array `a`. */

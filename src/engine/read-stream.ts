@@ -49,7 +49,7 @@ export async function readStream(
       if (done === undefined) finishedBefore.set(partition, (done = checkpoint.isDone(partition)));
       return done;
     };
-    await walkStream(def, partitions, ctx, {
+    const removed = await walkStream(def, partitions, ctx, {
       // A stream that feeds configured descendants (scans' findings feed their affected resources) reads
       // its finished partitions again without emitting them: the descendants' unfinished partitions come
       // from those records.
@@ -75,6 +75,7 @@ export async function readStream(
         : undefined,
       windowStart: def.dateWindows ? (partition) => checkpoint.resumeFrom(partition) ?? startDate : undefined,
     });
+    if (removed) log('INFO', removed);
     await states.emit(stream, checkpoint.complete());
     collector?.finish();
   } catch (error) {

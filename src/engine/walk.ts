@@ -41,14 +41,15 @@ export class SyncAborted extends Error {
 
 /**
  * Reads every record of one stream: each partition (one per parent, or a single one), every page, each
- * record shaped. It knows nothing of emitting or state; the handlers decide.
+ * record shaped. It knows nothing of emitting or state; the handlers decide. Resolves to the shaper's
+ * LOG line of the secrets it removed (paths and counts), if it removed any.
  */
 export async function walkStream(
   def: StreamDef,
   partitions: readonly (PartitionKeys | undefined)[],
   ctx: EngineContext,
   handlers: WalkHandlers,
-): Promise<void> {
+): Promise<string | undefined> {
   const shaper = new RecordShaper(def);
   const watchLeaks = ctx.leakWatch !== undefined && revealsCredentials(def.name);
   const bucket = def.rateLimit ? { key: def.path, limit: def.rateLimit.requests, windowMs: def.rateLimit.windowMs } : undefined;
@@ -105,4 +106,5 @@ export async function walkStream(
     }
     await handlers.onPartitionDone?.(id, keys);
   });
+  return shaper.summary();
 }

@@ -1,4 +1,5 @@
 import { recordsPath, type StreamDef } from '../streams/types.js';
+import { CredentialDetector, type RemovalReason } from './credentials.js';
 import { compileStripper, type Stripper } from './strip.js';
 
 export type Record_ = Record<string, unknown>;
@@ -57,20 +58,56 @@ export function extractRecords(def: StreamDef, body: Record_, dropped?: (count: 
   }
 }
 
+/** Paths named in one LOG line at most; the rest are counted. */
+const MAX_LOGGED_PATHS = 25;
+
 /**
- * Shapes one stream's records: strips secrets, then writes the parent keys as top-level fields.
- * Compiled once per stream; per record it mutates the parsed object in place rather than copying.
+ * Shapes one stream's records: strips the row's secrets, runs the credential detector behind them,
+ * then writes the parent keys as top-level fields. Compiled once per stream; per record it mutates the
+ * parsed object in place rather than copying, and counts what it removed by path (never values).
  */
 export class RecordShaper {
   private readonly strip: Stripper;
+  private readonly detector: CredentialDetector;
+  /** `path\treason` → how many values were removed there. */
+  private readonly removed = new Map<string, number>();
+  private readonly onStrip = (path: string): void => this.count(path, 'strip list');
+  private readonly onDetect = (path: string, reason: RemovalReason): void => this.count(path, reason);
 
   constructor(readonly def: StreamDef) {
     this.strip = compileStripper(def.strip);
+    this.detector = new CredentialDetector(def.name);
+  }
+
+  private count(path: string, reason: RemovalReason): void {
+    const key = `${path}\t${reason}`;
+    this.removed.set(key, (this.removed.get(key) ?? 0) + 1);
   }
 
   shape(record: Record_, keys: PartitionKeys | undefined): Record_ {
-    this.strip(record);
+    this.strip(record, this.onStrip);
+    this.detector.scrub(record, this.onDetect);
     if (keys) for (const field in keys) record[field] = keys[field];
     return record;
+  }
+
+  /** What was removed so far, by path and reason, most frequent first. */
+  removals(): { path: string; reason: RemovalReason; count: number }[] {
+    return [...this.removed]
+      .map(([key, count]) => {
+        const tab = key.lastIndexOf('\t');
+        return { path: key.slice(0, tab), reason: key.slice(tab + 1) as RemovalReason, count };
+      })
+      .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path));
+  }
+
+  /** The one LOG line for the stream's removals (field paths and counts, never values), or undefined. */
+  summary(): string | undefined {
+    const all = this.removals();
+    if (all.length === 0) return undefined;
+    const total = all.reduce((n, r) => n + r.count, 0);
+    const shown = all.slice(0, MAX_LOGGED_PATHS).map((r) => `${r.path} x${r.count} (${r.reason})`);
+    const more = all.length > MAX_LOGGED_PATHS ? `; and ${all.length - MAX_LOGGED_PATHS} more paths` : '';
+    return `Stream '${this.def.name}': removed ${total} secret value(s) before output (values are never logged): ${shown.join('; ')}${more}.`;
   }
 }

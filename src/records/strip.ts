@@ -11,7 +11,11 @@ export interface StripStep {
   deep: boolean;
 }
 
-export type Stripper = (record: Record<string, unknown>) => void;
+/** Removes a stream's strip paths from a record; `onRemove` hears the strip path of each value removed. */
+export type Stripper = (record: Record<string, unknown>, onRemove?: (path: string) => void) => void;
+
+/** Whether a removed value was worth counting: something, not null or an empty string. */
+const present = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
 
 /** A strip path as steps; also used by the over-privilege proof, which looks where stripping removes. */
 export function parseStripPath(path: string): StripStep[] {
@@ -29,10 +33,10 @@ export function parseStripPath(path: string): StripStep[] {
   return steps;
 }
 
-function apply(node: unknown, steps: readonly StripStep[], at: number): void {
+function apply(node: unknown, steps: readonly StripStep[], at: number, removed: (value: unknown) => void): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    for (const item of node) apply(item, steps, at);
+    for (const item of node) apply(item, steps, at, removed);
     return;
   }
   const object = node as Record<string, unknown>;
@@ -40,25 +44,38 @@ function apply(node: unknown, steps: readonly StripStep[], at: number): void {
   const last = at === steps.length - 1;
   if (deep) {
     for (const key of Object.keys(object)) {
-      if (key !== name) apply(object[key], steps, at);
-      else if (last) delete object[key];
-      else {
-        apply(object[key], steps, at + 1);
+      if (key !== name) apply(object[key], steps, at, removed);
+      else if (last) {
+        removed(object[key]);
+        delete object[key];
+      } else {
+        apply(object[key], steps, at + 1, removed);
         // `..a.b` also means an `a` nested inside this one.
-        apply(object[key], steps, at);
+        apply(object[key], steps, at, removed);
       }
     }
     return;
   }
   if (!Object.hasOwn(object, name)) return;
-  if (last) delete object[name];
-  else apply(object[name], steps, at + 1);
+  if (last) {
+    removed(object[name]);
+    delete object[name];
+  } else apply(object[name], steps, at + 1, removed);
 }
 
 export function compileStripper(paths: readonly string[]): Stripper {
   if (paths.length === 0) return () => undefined;
-  const compiled = paths.map(parseStripPath);
-  return (record) => {
-    for (const steps of compiled) apply(record, steps, 0);
+  // Callbacks made once per stream, not per record: the listener of the record at hand is `sink`.
+  let sink: ((path: string) => void) | undefined;
+  const compiled = paths.map((path) => ({
+    steps: parseStripPath(path),
+    removed: (value: unknown) => {
+      if (sink && present(value)) sink(path);
+    },
+  }));
+  return (record, onRemove) => {
+    sink = onRemove;
+    for (const { steps, removed } of compiled) apply(record, steps, 0, removed);
+    sink = undefined;
   };
 }

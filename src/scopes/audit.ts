@@ -13,7 +13,7 @@ import {
   type ForbiddenVerdict,
   type PassiveProof,
 } from './forbidden.js';
-import { detectCredentialLeak, GUARDED_SCOPE, revealsCredentials } from './leak.js';
+import { findCredentialLeaks, GUARDED_SCOPE, revealsCredentials } from './leak.js';
 import type { ProbeOutcome, Prober } from './probe.js';
 import { ACCOUNT_PATH, bucketOf, cheapQuery, planScopeProbes, runScopeReport, type ScopeResult } from './report.js';
 
@@ -89,7 +89,13 @@ async function passiveProof(prober: Prober, report: readonly ScopeResult[], fetc
     const records = recordsOf(def, outcome);
     if (!revealsCredentials(def.name)) return records;
     proof.inspected += records.length;
-    if (!proof.leakIn && records.some((record) => detectCredentialLeak(def.name, record))) proof.leakIn = def.name;
+    for (const record of proof.leakIn ? [] : records) {
+      const found = findCredentialLeaks(def.name, record);
+      if (found.length === 0) continue;
+      proof.leakIn = def.name;
+      proof.leakFields = found;
+      break;
+    }
     return records;
   };
   const parents = new Map<string, Record<string, unknown>[]>();

@@ -212,6 +212,8 @@ export interface PassiveProof {
   inspected: number;
   /** The first stream whose records carried a credential. */
   leakIn?: string;
+  /** Where, in the first such record (paths like `connection.password`, never values). */
+  leakFields?: readonly string[];
 }
 
 export function judgeForbidden(
@@ -224,7 +226,9 @@ export function judgeForbidden(
   if (forbidden.passive && passive.leakIn) {
     return {
       state: 'present',
-      evidence: `records of stream '${passive.leakIn}' listed with database:read carry database credentials, which DigitalOcean shows only to tokens holding it`,
+      evidence:
+        `records of stream '${passive.leakIn}' listed with database:read carry database credentials` +
+        `${passive.leakFields?.length ? ` (${passive.leakFields.join(', ')})` : ''}, which DigitalOcean shows only to tokens holding it`,
     };
   }
   if (outcome.ok) return { state: 'present', evidence: `${where} (an id that cannot exist) answered ${outcome.status} instead of 403` };

@@ -1,3 +1,4 @@
+import { isMasked, uriHasCredentials } from '../records/credentials.js';
 import { parseStripPath, type StripStep } from '../records/strip.js';
 import { findStream } from '../streams/index.js';
 
@@ -14,43 +15,51 @@ export const GUARDED_SCOPE = 'database:read';
 const SECRET_LEAVES: ReadonlySet<string> = new Set(['password', 'access_key', 'access_cert']);
 const URI_LEAF = 'uri';
 
-/** A value DigitalOcean (or a proxy) uses in place of a hidden secret. */
-function isMasked(value: string): boolean {
-  return /^[*x\u2022.\s-]*$/i.test(value) || /^(redacted|hidden|null|<redacted>)$/i.test(value.trim());
-}
-
-/** Whether a URI names a password in its user info (`scheme://user:password@host`). */
-export function uriHasCredentials(value: string): boolean {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(value.trim());
-  if (!match) return false;
-  const colon = match[1].indexOf(':');
-  if (colon < 0) return false;
-  let password = match[1].slice(colon + 1);
-  try {
-    password = decodeURIComponent(password);
-  } catch {
-    // A malformed escape is still a password-shaped value.
-  }
-  return password.length > 0 && !isMasked(password);
-}
+export { uriHasCredentials };
 
 function leafOf(path: string): string {
   const steps = parseStripPath(path);
   return steps.length > 0 ? steps[steps.length - 1].name : '';
 }
 
-/** Whether `test` holds for some value at `steps` below `node`. */
-function anyAt(node: unknown, steps: readonly StripStep[], at: number, test: (value: unknown) => boolean, depth = 0): boolean {
-  if (depth > 16 || node === null || typeof node !== 'object') return false;
-  if (Array.isArray(node)) return node.some((item) => anyAt(item, steps, at, test, depth + 1));
+/** Pushes onto `out` the path (`users[].password`) of each value at `steps` below `node` that `test` accepts. */
+function collectAt(
+  node: unknown,
+  steps: readonly StripStep[],
+  at: number,
+  test: (value: unknown) => boolean,
+  path: string,
+  out: string[],
+  depth = 0,
+): void {
+  if (depth > 16 || node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) collectAt(item, steps, at, test, `${path}[]`, out, depth + 1);
+    return;
+  }
   const object = node as Record<string, unknown>;
   const { name, deep } = steps[at];
   const last = at === steps.length - 1;
   for (const [key, value] of Object.entries(object)) {
-    if (key === name && (last ? test(value) : anyAt(value, steps, at + 1, test, depth + 1))) return true;
-    if (deep && key !== name && anyAt(value, steps, at, test, depth + 1)) return true;
+    const here = path === '' ? key : `${path}.${key}`;
+    if (key === name) {
+      if (!last) collectAt(value, steps, at + 1, test, here, out, depth + 1);
+      else if (test(value)) out.push(here);
+    }
+    if (deep && key !== name) collectAt(value, steps, at, test, here, out, depth + 1);
   }
-  return false;
+}
+
+/** Paths of every string in `node` holding a URI with a password, whatever its key (`connection.ssl_uri`). */
+function collectUris(node: unknown, path: string, out: string[], depth = 0): void {
+  if (depth > 16 || node === null) return;
+  if (typeof node === 'string') {
+    if (uriHasCredentials(node)) out.push(path);
+  } else if (Array.isArray(node)) {
+    for (const item of node) collectUris(item, `${path}[]`, out, depth + 1);
+  } else if (typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) collectUris(value, path === '' ? key : `${path}.${key}`, out, depth + 1);
+  }
 }
 
 function isSecretValue(value: unknown): boolean {
@@ -93,21 +102,34 @@ export function revealsCredentials(streamName: string): boolean {
 }
 
 /**
- * True when a raw record (before secrets are stripped) of the named stream carries a non-empty password,
- * access key or certificate, or a URI with a password, where DigitalOcean hides them from tokens without
- * `database:view_credentials`: the token holds that scope. Never logs or keeps a value.
+ * The fields of a raw record (before secrets are stripped) of the named stream that carry a non-empty
+ * password, access key or certificate, or a URI with a password, where DigitalOcean hides them from
+ * tokens without `database:view_credentials`: if any, the token holds that scope. Every one of them is
+ * removed before output (they sit at the row's strip paths, or are URIs the credential detector
+ * removes). Returns paths like `users[].password`, never a value; empty when nothing was found.
  */
-export function detectCredentialLeak(streamName: string, rawRecord: unknown): boolean {
+export function findCredentialLeaks(streamName: string, rawRecord: unknown): string[] {
   const list = watchesOf(streamName);
-  return list.length > 0 && list.some((w) => anyAt(rawRecord, w.steps, 0, w.test));
+  if (list.length === 0 || rawRecord === null || typeof rawRecord !== 'object') return [];
+  const found: string[] = [];
+  for (const w of list) collectAt(rawRecord, w.steps, 0, w.test, '', found);
+  collectUris(rawRecord, '', found);
+  return [...new Set(found)];
 }
 
-/** The WARN line for a read whose records revealed credentials (they are stripped all the same). */
-export function overPrivilegedWarning(streamName: string): string {
+/** Whether a raw record of the named stream reveals database credentials (see findCredentialLeaks). */
+export function detectCredentialLeak(streamName: string, rawRecord: unknown): boolean {
+  return findCredentialLeaks(streamName, rawRecord).length > 0;
+}
+
+/** The WARN line for a read whose records revealed credentials at `found` (they are removed all the same). */
+export function overPrivilegedWarning(streamName: string, found: readonly string[] = []): string {
+  const what = found.length > 0 ? `database credentials (${found.join(', ')})` : 'database credentials';
   return (
-    `The API token is over-privileged: records of stream '${streamName}' carry database credentials, so the token ` +
-    "holds the scope 'database:view_credentials'. The credentials were removed before output, but this source never " +
-    'needs that scope: replace the token with a custom-scoped, read-only token without database:view_credentials.'
+    `The API token is over-privileged: a record of stream '${streamName}' carries ${what}, so the token ` +
+    "holds the scope 'database:view_credentials'. These fields were removed before output (their values are never " +
+    'logged), but this source never needs that scope: replace the token with a custom-scoped, read-only token without ' +
+    'database:view_credentials.'
   );
 }
 
@@ -119,8 +141,10 @@ export function overPrivilegedWarning(streamName: string): string {
 export function createLeakWatch(): (streamName: string, rawRecord: unknown) => string | undefined {
   let warned = false;
   return (streamName, rawRecord) => {
-    if (warned || !detectCredentialLeak(streamName, rawRecord)) return undefined;
+    if (warned) return undefined;
+    const found = findCredentialLeaks(streamName, rawRecord);
+    if (found.length === 0) return undefined;
     warned = true;
-    return overPrivilegedWarning(streamName);
+    return overPrivilegedWarning(streamName, found);
   };
 }

@@ -3,7 +3,20 @@ import type { StreamDef } from './types.js';
 /**
  * Secret values of an app spec. `..spec` matches every spec in the record: an app carries its own
  * spec plus those of its active, in-progress, pending and pinned deployments; a deployment carries one.
- * Only values go: env var names, registry names, log destination names and endpoints stay.
+ * Env var names, registry names, log destination names and header names stay.
+ *
+ * A log destination may also be a plain HTTP endpoint with headers (godo apps.gen.go
+ * `AppLogDestinationSpec.Endpoint`, `.Headers[]` of `{key, value}`; the OpenAPI omits both): the header
+ * values are typically `Authorization: Bearer …`, and such an endpoint URL is often itself the
+ * credential (an HTTP intake URL with its token in the path), as a Slack webhook URL is. The
+ * provider endpoints (papertrail, datadog, open_search) name public intake hosts and stay.
+ *
+ * Kept, with the credential detector behind them: `git.repo_clone_url` (OpenAPI `apps_git_source_spec`:
+ * the clone URL of a public repository, e.g. https://github.com/digitalocean/sample-golang.git; private
+ * repositories go through the github/gitlab/bitbucket sources, which carry no credential), so only a
+ * URL with a token in its user info is a secret, and the detector removes that; `domains[].certificate`
+ * (godo `AppDomainSpec.Certificate`, undocumented): a certificate, by name or PEM, is what the server shows
+ * every client; a private key pasted there is removed by the detector.
  */
 const APP_SPEC_SECRETS = [
   '..spec..envs[].value',
@@ -11,6 +24,8 @@ const APP_SPEC_SECRETS = [
   '..spec..log_destinations..api_key',
   '..spec..log_destinations..token',
   '..spec..log_destinations..basic_auth.password',
+  '..spec..log_destinations[].headers[].value',
+  '..spec..log_destinations[].endpoint',
 ];
 
 const appChild = { stream: 'apps', keys: { app_id: 'id' } } as const;

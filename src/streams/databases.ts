@@ -36,6 +36,7 @@ export const databaseStreams: readonly StreamDef[] = [
       'users[].password',
       'users[].access_key',
       'users[].access_cert',
+      'users[].settings..password',
     ],
   },
   {
@@ -49,7 +50,7 @@ export const databaseStreams: readonly StreamDef[] = [
     parent: clusterChild,
     pagination: 'none',
     ...CHILD_LIST,
-    strip: ['password', 'access_key', 'access_cert'],
+    strip: ['password', 'access_key', 'access_cert', 'settings..password'],
   },
   {
     name: 'database_replicas',

@@ -24,6 +24,7 @@ export const functionStreams: readonly StreamDef[] = [
     primaryKey: ['namespace', 'name'],
     parent: { stream: 'functions_namespaces', keys: { namespace: 'namespace' } },
     pagination: 'none',
-    strip: [],
+    // The payload a scheduled trigger sends to its function: arbitrary user data (credentials included).
+    strip: ['scheduled_details.body'],
   },
 ];

@@ -160,7 +160,9 @@ export const networkingStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
-    // The list carries no secret. Its bgp_auth_key and service_key sub-paths return secrets: never read them.
+    // The list carries the BGP session's MD5 key (godo partner_network_connect.go `BGP.AuthKey`, json
+    // `bgp.auth_key`; the OpenAPI omits it). The bgp_auth_key and service_key sub-paths return secrets:
+    // never read them.
     name: 'partner_network_connect_attachments',
     resource: 'Partner Network Connect',
     path: '/v2/partner_network_connect/attachments',
@@ -169,7 +171,7 @@ export const networkingStreams: readonly StreamDef[] = [
     scope: 'partner_network_connect:read',
     primaryKey: ['id'],
     pagination: 'page',
-    strip: [],
+    strip: ['bgp.auth_key'],
   },
   {
     // The CIDRs reachable through one attachment: a route is its CIDR.

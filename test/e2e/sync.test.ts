@@ -33,6 +33,12 @@ t.test('a full sync of every stream', async (t) => {
   t.notOk(run.stdout.includes(token) || run.stderr.includes(token), 'the token appears nowhere');
   const warnings = run.messages.filter((m) => m.log?.level === 'WARN' && m.log.message.includes('over-privileged'));
   t.equal(warnings.length, 1, 'one WARN says the token can see database credentials');
+  t.match(warnings[0]?.log?.message, /carries database credentials \([a-z_.[\]]+(, [a-z_.[\]]+)*\)/, 'the WARN names the fields found');
+  // Secrets the fake API plants at every strip path (app log-destination headers and endpoints, BGP keys, …).
+  t.notOk(run.stdout.includes(SECRET_MARK), 'no planted secret reaches stdout');
+  const removals = run.messages.filter((m) => m.log?.message.includes('secret value(s) before output'));
+  t.ok(removals.some((m) => m.log?.message.startsWith("Stream 'apps': removed") && m.log.message.includes('log_destinations[].headers[].value')), 'the apps LOG line names the header values removed');
+  t.ok(removals.some((m) => m.log?.message.startsWith("Stream 'partner_network_connect_attachments': removed") && m.log.message.includes('bgp.auth_key')), 'the partner LOG line names bgp.auth_key');
 
   const stats = api.stats(0);
   t.equal(

@@ -123,6 +123,23 @@ t.test('every row with strip paths is served with secrets there to strip', async
     const text = JSON.stringify([...api.account.expectedRecords(def.name, { withSecrets: true, raw: true })]);
     t.match(text, new RegExp(`${SECRET_MARK}|"password":"|"secret_key":"`), def.name);
   }
+  // What godo shows and the OpenAPI omits: App log-destination headers and endpoint, the BGP auth key.
+  const apps = [...api.account.expectedRecords('apps', { withSecrets: true, raw: true })];
+  t.ok(apps.length > 0);
+  const destinations = (node: unknown): JsonObject[] =>
+    !node || typeof node !== 'object'
+      ? []
+      : Array.isArray(node)
+        ? node.flatMap(destinations)
+        : Object.entries(node).flatMap(([k, v]) => (k === 'log_destinations' && Array.isArray(v) ? (v as JsonObject[]) : destinations(v)));
+  for (const app of apps) {
+    const found = destinations(app.spec);
+    t.ok(found.some((d) => /^https:\/\/[^/]+\/v1\/input\/fake-secret-/.test(String(d.endpoint))), 'apps: a log destination endpoint');
+    t.ok(found.some((d) => (d.headers as JsonObject[] | undefined)?.some((h) => h.key === 'Authorization' && /^Bearer fake-secret-/.test(String(h.value)))), 'apps: an Authorization header');
+  }
+  for (const attachment of api.account.expectedRecords('partner_network_connect_attachments', { withSecrets: true, raw: true })) {
+    t.match(attachment, { bgp: { auth_key: /^fake-secret-/ } }, 'partner attachments: bgp.auth_key');
+  }
   const record: JsonObject = { spec: { services: [{ envs: [{ key: 'A', value: 'plain' }] }] }, nested: [{ deep: {} }] };
   const rng = new Rng(1);
   plantSecret(record, '..spec..envs[].value', rng);

@@ -145,6 +145,7 @@ function mockPartition(
   offset: number,
   extraFields: (i: number) => Json,
   fixed: Readonly<Record<string, string>> = def.query ?? {},
+  decorate?: Decorate,
 ): Json[] {
   const path = fillPath(def, keys);
   // Parent keys that travel in the query (ParentLink.queryKeys: NFS's ?region=).
@@ -153,6 +154,7 @@ function mockPartition(
   const records = Array.from({ length: count }, (_, i) => {
     const record = sampleRecord(def, offset + i, extraFields(offset + i));
     if (def.shape === 'map') record[def.mapKeyField ?? 'key'] = 5000 + offset + i;
+    decorate?.(record, offset + i);
     return record;
   });
   if (def.pagination === 'none' || def.shape !== 'list') {
@@ -179,16 +181,20 @@ function mockPartition(
   return records;
 }
 
+/** Adds to a record of the stream under test before it is served; must not change its existing fields. */
+export type Decorate = (record: Json, i: number) => void;
+
 /**
  * Mocks a whole read of `def` (and, silently, its ancestors). Each parent list is mocked once: a
- * second request for it would find no interceptor and fail the test.
+ * second request for it would find no interceptor and fail the test. `decorate` (planted secrets)
+ * changes the records of `def` only, not its parents'.
  */
-export function mockStreamRead(def: StreamDef, scope = nock(ORIGIN)): Expectation {
+export function mockStreamRead(def: StreamDef, scope = nock(ORIGIN), decorate?: Decorate): Expectation {
   const countPerPartition = def.shape === 'list' && def.pagination !== 'none' ? 201 : def.shape === 'list' ? 3 : 1;
   if (!def.parent) {
     // A list asked for in several variants (Droplets, then GPU Droplets): records in each.
     const records = (def.variants ?? [{}]).flatMap((variant, v) =>
-      mockPartition(scope, def, undefined, countPerPartition, v * 10_000, () => ({}), { ...def.query, ...variant }),
+      mockPartition(scope, def, undefined, countPerPartition, v * 10_000, () => ({}), { ...def.query, ...variant }, decorate),
     );
     return { records, scope };
   }
@@ -209,7 +215,7 @@ export function mockStreamRead(def: StreamDef, scope = nock(ORIGIN)): Expectatio
     const keys = keysFrom(def, parent);
     // A date-windowed path is requested once per window; the records sit in the first one.
     [...dateWindows(def, undefined, Date.now())].forEach((window, w) => {
-      const served = mockPartition(scope, def, { ...keys, ...window }, w === 0 ? countPerPartition : 0, p * 1000, () => ({}));
+      const served = mockPartition(scope, def, { ...keys, ...window }, w === 0 ? countPerPartition : 0, p * 1000, () => ({}), def.query, decorate);
       expected.push(...served.map((r) => ({ ...r, ...keys })));
     });
   });
