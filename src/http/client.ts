@@ -102,8 +102,13 @@ export class DigitalOceanClient {
     const url = this.urlFor(path, query);
     let last: Attempt | undefined;
     for (let attempt = 0; attempt <= this.opts.maxRetries; attempt++) {
-      await this.opts.limiter.acquire(options.label, options.bucket);
-      last = await this.semaphore.run(() => this.attempt(url));
+      const release = await this.opts.limiter.acquire(options.label, options.bucket);
+      try {
+        last = await this.semaphore.run(() => this.attempt(url));
+      } finally {
+        // The request counts against the rate windows from its answer on (see limiter.ts).
+        release();
+      }
       if (last.ok) return { status: last.status ?? 200, body: last.body };
       const kind = last.kind ?? 'client';
       if (!isRetryable(kind) || attempt === this.opts.maxRetries) break;

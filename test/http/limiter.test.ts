@@ -73,15 +73,55 @@ t.test('DigitalOcean-sized windows: 240 per minute and 5,000 per hour', async (t
   t.ok(stamps.filter((s) => s < 3_600_000).length >= 4_500, 'nor the first hour');
 });
 
-t.test('idle time does not bank more than a burst', async (t) => {
+t.test('a sliding log, as DigitalOcean counts: a burst up to the limit, then the oldest request sets the pace', async (t) => {
   const { rl, clock } = limiter({ windows: [{ limit: 100, windowMs: 1000 }] });
   await schedule(rl, clock, 10);
   clock.t += 60_000;
   clock.sleeps = [];
-  const stamps = await schedule(rl, clock, 100);
-  t.ok(peakInWindow(stamps, 1000) <= 100, `a burst after a long idle still respects the window (${peakInWindow(stamps, 1000)})`);
-  const immediate = stamps.filter((s) => s === 0).length;
-  t.ok(immediate >= 1 && immediate < 100, `only a burst goes at once (${immediate})`);
+  const stamps = await schedule(rl, clock, 250);
+  t.equal(stamps.filter((s) => s === 0).length, 100, 'the whole limit goes at once: a small sync is not paced');
+  t.ok(peakInWindow(stamps, 1000) <= 100, `and no window of 1000 ms sees more (${peakInWindow(stamps, 1000)})`);
+  t.equal(stamps[100], 1000, 'the 101st waits exactly for the first to leave the window');
+});
+
+t.test('a released request counts from its answer: no window of the server sees more than the limit, whatever the latency', async (t) => {
+  const W = 1000;
+  const limit = 5;
+  const { rl, clock } = limiter({ windows: [{ limit, windowMs: W }], announceAfterMs: 1e12 });
+  // Deterministic "random" latencies: the request reaches the server `toServer` ms after it is let
+  // through, and the answer is back `back` ms after that. Eight requests are in flight at once.
+  let seed = 7;
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const arrivals: number[] = [];
+  for (let batch = 0; batch < 40; batch++) {
+    const inFlight: { release: () => void; done: number }[] = [];
+    for (let k = 0; k < 8; k++) {
+      const release = await rl.acquire();
+      const toServer = rnd(300);
+      arrivals.push(clock.now() + toServer);
+      inFlight.push({ release, done: clock.now() + toServer + rnd(300) });
+    }
+    for (const r of inFlight.sort((a, b) => a.done - b.done)) {
+      if (r.done > clock.t) clock.t = r.done;
+      r.release();
+    }
+  }
+  arrivals.sort((a, b) => a - b);
+  t.ok(peakInWindow(arrivals, W) <= limit, `server-side peak ${peakInWindow(arrivals, W)} ≤ ${limit}`);
+});
+
+t.test('release moves a request later in the window, never earlier; twice is harmless', async (t) => {
+  const { rl, clock } = limiter({ windows: [{ limit: 2, windowMs: 1000 }] });
+  const start = clock.now();
+  const first = await rl.acquire();
+  await rl.acquire();
+  clock.t += 300;
+  first();
+  first();
+  await rl.acquire();
+  t.equal(clock.now() - start, 1000, 'the unreleased one left at 1000 ms');
+  await rl.acquire();
+  t.equal(clock.now() - start, 1300, 'the released one counted from its answer, at 300 ms');
 });
 
 t.test('several windows: each one holds', async (t) => {
