@@ -11,6 +11,8 @@ export interface SourceConfig {
   startDate?: string;
   requestsPerMinute: number;
   maxConcurrency: number;
+  /** Request every parent's children, ignoring the row hints that prove some parents have none. */
+  exhaustiveFanout?: boolean;
 }
 
 /** Something the user must fix in the config. Messages name the field, never its value. */
@@ -108,5 +110,6 @@ export function parseConfig(raw: unknown): SourceConfig {
     startDate: typeof input.start_date === 'string' ? input.start_date : undefined,
     requestsPerMinute: (input.requests_per_minute as number | undefined) ?? (defaultOf('requests_per_minute') as number),
     maxConcurrency: (input.max_concurrency as number | undefined) ?? (defaultOf('max_concurrency') as number),
+    ...(input.exhaustive_fanout === true ? { exhaustiveFanout: true } : {}),
   };
 }

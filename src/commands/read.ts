@@ -3,7 +3,7 @@ import type { EngineContext } from '../engine/context.js';
 import { runRead } from '../engine/read.js';
 import type { StreamJob } from '../engine/read-stream.js';
 import type { ProtocolWriter } from '../protocol/writer.js';
-import { createRuntime } from '../runtime.js';
+import { createRuntime, REQUESTS_PER_HOUR } from '../runtime.js';
 import { createLeakWatch } from '../scopes.js';
 import { parseStateInput } from '../state/input.js';
 import { selectStreams } from './catalog.js';
@@ -21,12 +21,19 @@ export async function readCommand(
   for (const name of states.keys()) {
     if (!names.has(name)) log('INFO', `The state file has a state for stream '${name}', which the catalog does not select; it is ignored.`);
   }
-  const { client } = createRuntime(config, writer);
+  const { client, limiter } = createRuntime(config, writer);
   const ctx: EngineContext = {
     client,
     writer,
     log,
     concurrency: config.maxConcurrency,
+    exhaustiveFanout: config.exhaustiveFanout,
+    budget: {
+      requestsPerMinute: config.requestsPerMinute,
+      requestsPerHour: REQUESTS_PER_HOUR,
+      remaining: () => limiter.remaining,
+      made: () => client.requestCount,
+    },
     abort: new AbortController(),
     leakWatch: createLeakWatch(),
   };

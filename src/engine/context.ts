@@ -1,6 +1,7 @@
 import type { DigitalOceanClient } from '../http/client.js';
 import type { ProtocolWriter } from '../protocol/writer.js';
 import type { Logger } from '../state/input.js';
+import type { Budget } from './cost.js';
 
 /** What every part of a read shares. */
 export interface EngineContext {
@@ -9,6 +10,10 @@ export interface EngineContext {
   log: Logger;
   /** Partitions of one stream read at once (requests are bounded again by the HTTP client). */
   concurrency: number;
+  /** Ignore ParentLink.hint: call every parent (config `exhaustive_fanout`). */
+  exhaustiveFanout?: boolean;
+  /** For the cost line logged once the parents are known (src/engine/cost.ts); absent: no line. */
+  budget?: Budget;
   /** Set when the whole sync must stop (the token was rejected). */
   abort: AbortController;
   /**

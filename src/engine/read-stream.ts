@@ -41,12 +41,18 @@ export async function readStream(
     await writer.status(def.name, 'RUNNING');
     const stream = def.name;
     let estimated = 0;
+    // A child stream's size is known only as its parents are read: extrapolate from those done, about
+    // ten times over the stream, so that progress stays visible in a long fan-out.
+    let partitionsRead = 0;
+    let childRecords = 0;
+    const estimateEvery = Math.max(1, Math.ceil(partitions.length / 10));
     await walkStream(def, partitions, ctx, {
       skip: def.parent ? (partition) => checkpoint.isDone(partition) : undefined,
       onPage: async (records, partition, total) => {
         // Each series of pages (a variant, a date window) announces its own total: they add up.
         if (total !== undefined && !def.parent) await writer.estimate(stream, (estimated += total));
         collector?.add(records);
+        childRecords += records.length;
         const emittedAt = Date.now();
         for (const data of records) {
           if (!checkpoint.accept(data, partition)) continue;
@@ -55,9 +61,12 @@ export async function readStream(
         }
       },
       onPartitionDone: def.parent
-        ? (partition) => {
+        ? async (partition) => {
             const done = checkpoint.completePartition(partition);
-            if (done) return states.emit(stream, done);
+            if (done) await states.emit(stream, done);
+            if (++partitionsRead % estimateEvery === 0 || partitionsRead === partitions.length) {
+              await writer.estimate(stream, Math.round((childRecords / partitionsRead) * partitions.length));
+            }
           }
         : undefined,
       windowStart: def.dateWindows ? (partition) => checkpoint.resumeFrom(partition) ?? startDate : undefined,

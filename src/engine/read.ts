@@ -3,7 +3,8 @@ import type { FailureType } from '../protocol/messages.js';
 import { StateEmitter } from '../state/emitter.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
-import { ParentFailed, ParentRegistry } from './parents.js';
+import { announceCost } from './cost.js';
+import { isNeededBy, ParentFailed, ParentRegistry } from './parents.js';
 import { forEachConcurrent } from './pool.js';
 import { readStream, type StreamJob } from './read-stream.js';
 import { SyncAborted } from './walk.js';
@@ -59,9 +60,14 @@ export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, st
   const byName = new Map(jobs.map((job) => [job.def.name, job] as const));
   const parents = new ParentRegistry(ctx);
   for (const job of jobs) {
-    const isNeeded = jobs.some((other) => other.def.parent?.stream === job.def.name);
-    if (isNeeded) job.collector = parents.collectorFor(job.def.name);
+    if (isNeededBy(job.def.name, jobs.map((other) => other.def))) job.collector = parents.collectorFor(job.def.name);
   }
+  const cost = announceCost(
+    jobs.map((job) => job.def),
+    (def) => parents.partitionsOf(def),
+    ctx,
+    startDate,
+  );
   const ordered = [...jobs].sort((a, b) => depth(a.def, byName) - depth(b.def, byName));
   const states = new StateEmitter(ctx.writer);
   const failedStreams: string[] = [];
@@ -90,5 +96,6 @@ export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, st
       await ctx.writer.error(failure.message, failure.failureType, { stream: def.name, internal: failure.internal });
     }
   });
+  await cost;
   return { failedStreams };
 }

@@ -44,6 +44,39 @@ export interface ParentLink {
    * LOG line. `empty`: the API answers 404 when the child simply has no data (cluster lint results).
    */
   notFound?: 'skip' | 'empty';
+  /**
+   * Evidence that some parents have no child records, so their child list is not requested (unless
+   * the config sets `exhaustive_fanout`). Only where DigitalOcean's documentation makes it certain:
+   * the records emitted are the same with and without it.
+   */
+  hint?: FanoutHint;
+}
+
+/**
+ * How a child's emptiness is proven from data the connector already has or reads once. `evidence`
+ * names the documentation the proof rests on.
+ */
+export type FanoutHint =
+  /**
+   * The parent's array field lists the child's records (a Droplet's `snapshot_ids`): an empty array
+   * proves there are none. Trusted only when at least one parent has a non-empty one, since a token
+   * without the scope DigitalOcean requires for the field may see it empty.
+   */
+  | { nonEmpty: string; evidence: string }
+  /** A list read once names every parent that has children; the others are skipped. */
+  | { namedBy: NamedBy; evidence: string };
+
+export interface NamedBy {
+  /**
+   * The list: another stream of the table (read once, as a parent is, and emitted only if selected),
+   * or a report path answered in one request, its items under `recordsKey`.
+   */
+  source: { stream: string } | { path: string; recordsKey: string };
+  /**
+   * A parent is named when a value of `listed` (a field of a listed item; the item itself when absent)
+   * equals a value of the parent's `parentField`. Arrays on either side are flattened.
+   */
+  match: readonly { listed?: string; parentField: string }[];
 }
 
 export interface CursorDef {
