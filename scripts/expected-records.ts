@@ -64,11 +64,14 @@ export function configuredCatalog(streams: readonly StreamDef[] = STREAMS) {
 /** Every cursor value of a state moved to the far future, keeping the state's shape. */
 function futureState(def: StreamDef, state: Record<string, unknown>): Record<string, unknown> {
   const future = def.cursor?.kind === 'integer' ? FUTURE_INTEGER : FUTURE_DATETIME;
+  const field = (def.cursor as NonNullable<StreamDef['cursor']>).field;
   if (def.parent) {
-    const partitions = (state.partitions ?? {}) as Record<string, unknown>;
-    return { partitions: Object.fromEntries(Object.keys(partitions).map((key) => [key, future])) };
+    // The CDK's per-partition format: every parent's cursor, and the global one, under the cursor field
+    // (CAT's test_state_with_abnormally_large_values looks for values under that key).
+    const states = Array.isArray(state.states) ? (state.states as { partition: unknown }[]) : [];
+    return { use_global_cursor: false, states: states.map(({ partition }) => ({ partition, cursor: { [field]: future } })), state: { [field]: future } };
   }
-  return { [(def.cursor as NonNullable<StreamDef['cursor']>).field]: future };
+  return { [field]: future };
 }
 
 async function readAll(catalogPath: string, configPath: string): Promise<Line[]> {

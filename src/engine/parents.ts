@@ -1,9 +1,10 @@
 import type { PartitionKeys, Record_ } from '../records/shape.js';
+import { digestOf } from '../state/parent-digests.js';
 import { findStream, STREAMS } from '../streams/index.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
 import { byNamedBy, byNonEmpty, hintLabel, hintListedFields, hintParentFields, valueAt, type HintOutcome } from './hints.js';
-import { childPartitions } from './partitions.js';
+import { childPartitions, partitionId } from './partitions.js';
 import { walkStream } from './walk.js';
 
 /**
@@ -18,6 +19,7 @@ function projectionFields(parent: string): string[] {
     for (const field of Object.values(def.parent.keys)) fields.add(field);
     if (def.parent.filter) fields.add(def.parent.filter.field);
     for (const field of hintParentFields(def.parent.hint)) fields.add(field);
+    if (def.parent.changeHint) fields.add(def.parent.changeHint);
   }
   return [...fields];
 }
@@ -100,6 +102,19 @@ export class ParentRegistry {
       this.partitions.set(def.name, partitions);
     }
     return partitions;
+  }
+
+  /** Per partition, the digest of the parent's change hint (ParentLink.changeHint); empty without one. */
+  async changeDigestsOf(def: StreamDef): Promise<Map<string, string>> {
+    const digests = new Map<string, string>();
+    const link = def.parent;
+    const field = link?.changeHint;
+    if (!link || !field) return digests;
+    for (const parent of await this.listOf(link.stream)) {
+      const { partitions } = childPartitions(def, [parent]);
+      if (partitions.length === 1) digests.set(partitionId(partitions[0]), digestOf(valueAt(parent, field)));
+    }
+    return digests;
   }
 
   private listOf(stream: string): Promise<Record_[]> {

@@ -1,10 +1,12 @@
 import type { SyncMode } from '../protocol/messages.js';
+import type { PartitionKeys } from '../records/shape.js';
 import type { StateEmitter } from '../state/emitter.js';
 import type { Logger } from '../state/input.js';
 import { StreamCheckpoint } from '../state/stream-checkpoint.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
 import type { ParentCollector, ParentRegistry } from './parents.js';
+import { partitionId } from './partitions.js';
 import { walkStream } from './walk.js';
 
 export interface StreamJob {
@@ -30,14 +32,25 @@ export async function readStream(
   const { writer } = ctx;
   const log: Logger = ctx.log;
   const checkpoint = new StreamCheckpoint(
-    { name: def.name, cursor: def.cursor, hasParent: def.parent !== undefined },
+    { name: def.name, cursor: def.cursor, hasParent: def.parent !== undefined, partitionFields: def.parent ? Object.keys(def.parent.keys) : undefined },
     job.mode,
     job.inputState,
     startDate,
     log,
   );
   try {
-    const partitions = def.parent ? await parents.partitionsOf(def) : [undefined];
+    let partitions: (PartitionKeys | undefined)[] = def.parent ? await parents.partitionsOf(def) : [undefined];
+    // An incremental child skips the parents whose change hint is the one it last finished them with.
+    const digests = checkpoint.incremental && !ctx.exhaustiveFanout && def.parent?.changeHint ? await parents.changeDigestsOf(def) : undefined;
+    if (digests) {
+      const before = partitions.length;
+      partitions = partitions.filter((keys) => {
+        const id = partitionId(keys);
+        const digest = digests.get(id);
+        return digest === undefined || !checkpoint.unchangedParent(id, digest);
+      });
+      log('INFO', `Stream '${def.name}': ${partitions.length} of ${before} parents requested; the '${def.parent?.changeHint}' of the others is unchanged since the last sync.`);
+    }
     await writer.status(def.name, 'RUNNING');
     const stream = def.name;
     let estimated = 0;
@@ -61,8 +74,10 @@ export async function readStream(
         }
       },
       onPartitionDone: def.parent
-        ? async (partition) => {
-            const done = checkpoint.completePartition(partition);
+        ? async (partition, keys) => {
+            const digest = digests?.get(partition);
+            if (digest !== undefined) checkpoint.noteDigest(partition, digest);
+            const done = checkpoint.completePartition(partition, keys);
             if (done) await states.emit(stream, done);
             if (++partitionsRead % estimateEvery === 0 || partitionsRead === partitions.length) {
               await writer.estimate(stream, Math.round((childRecords / partitionsRead) * partitions.length));

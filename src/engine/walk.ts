@@ -13,7 +13,7 @@ export interface WalkHandlers {
   /** One page of shaped records. `total` is meta.total of the list, on its first page. */
   onPage(records: Record_[], partition: string, total: number | undefined): Promise<void> | void;
   /** Every page of a partition was handed to onPage (or the parent turned out to be gone). */
-  onPartitionDone?(partition: string): Promise<void> | void;
+  onPartitionDone?(partition: string, keys: PartitionKeys | undefined): Promise<void> | void;
   /** For date-windowed streams: where this partition's range begins (its saved cursor), if known. */
   windowStart?(partition: string): string | undefined;
 }
@@ -75,6 +75,6 @@ export async function walkStream(
         ctx.log('INFO', `Stream '${def.name}': ${path} answered 404 (its parent was probably deleted during the sync); skipped that parent.`);
       }
     }
-    await handlers.onPartitionDone?.(id);
+    await handlers.onPartitionDone?.(id, keys);
   });
 }

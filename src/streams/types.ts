@@ -50,6 +50,12 @@ export interface ParentLink {
    * the records emitted are the same with and without it.
    */
   hint?: FanoutHint;
+  /**
+   * A parent field that changes whenever the child gains a record (a Droplet's `backup_ids`). An
+   * incremental sync keeps a digest of it per parent in the state and requests only the parents whose
+   * digest changed, and new ones. Full refresh ignores it.
+   */
+  changeHint?: string;
 }
 
 /**

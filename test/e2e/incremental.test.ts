@@ -78,11 +78,12 @@ t.test('incremental streams follow the acceptance-test rules', async (t) => {
       const value = def.cursor!.kind === 'integer' ? Number.MAX_SAFE_INTEGER : '2999-01-01T00:00:00Z';
       let streamState: Record<string, unknown> = { [def.cursor!.field]: value };
       if (def.parent) {
-        const partitions: Record<string, unknown> = {};
-        for (const m of lastStates(first.messages) as { stream: { stream_descriptor: { name: string }; stream_state: { partitions?: Record<string, unknown> } } }[]) {
-          if (m.stream.stream_descriptor.name === def.name) for (const key of Object.keys(m.stream.stream_state.partitions ?? {})) partitions[key] = value;
+        // Every parent of the first sync at the far future, in the CDK's per-partition format.
+        const partitions: unknown[] = [];
+        for (const m of lastStates(first.messages) as { stream: { stream_descriptor: { name: string }; stream_state: { states?: { partition: unknown }[] } } }[]) {
+          if (m.stream.stream_descriptor.name === def.name) for (const entry of m.stream.stream_state.states ?? []) partitions.push(entry.partition);
         }
-        streamState = { partitions };
+        streamState = { states: partitions.map((partition) => ({ partition, cursor: { [def.cursor!.field]: value } })), state: { [def.cursor!.field]: value } };
       }
       return { type: 'STREAM', stream: { stream_descriptor: { name: def.name }, stream_state: streamState } };
     });

@@ -118,36 +118,114 @@ t.test('start_date bounds the first incremental sync only', async (t) => {
   t.ok(full.accept(at(1)), 'nor to full refresh');
 });
 
+/** A child's state in the CDK's per-partition format (see src/state/stream-checkpoint.ts). */
+function perPartition(field: string, entries: [string, unknown][], global?: unknown) {
+  const state: Record<string, unknown> = {
+    use_global_cursor: false,
+    states: entries.map(([id, value]) => ({ partition: { parent_id: id }, cursor: { [field]: value } })),
+  };
+  if (global !== undefined) state.state = { [field]: global };
+  return state;
+}
+
+const CHILD = { hasParent: true, partitionFields: ['parent_id'] };
+
 t.test('incremental child: one cursor per partition, promoted when the partition completes', async (t) => {
-  const { checkpoint, logs } = make({ cursor: TIME, hasParent: true }, 'incremental', {
-    partitions: { p1: '2024-01-10T00:00:00Z', p2: 42, p3: '2024-01-01T00:00:00Z' },
+  const { checkpoint, logs } = make({ cursor: TIME, ...CHILD }, 'incremental', {
+    states: [
+      { partition: { parent_id: 'p1' }, cursor: { created_at: '2024-01-10T00:00:00Z' } },
+      { partition: { parent_id: 'p2' }, cursor: { created_at: 42 } },
+      { partition: { parent_id: 'p3' }, cursor: { created_at: '2024-01-01T00:00:00Z' } },
+    ],
+    state: { created_at: '2024-01-10T00:00:00Z' },
   });
   t.same(logs, []);
   t.notOk(checkpoint.accept(at(10), 'p1'));
   t.ok(checkpoint.accept(at(11), 'p1'));
   t.ok(checkpoint.accept(at(3), 'p2'), 'an unusable saved value is ignored: p2 starts over');
-  t.ok(checkpoint.accept(at(2), 'p9'), 'a new partition starts over');
+  t.ok(checkpoint.accept(at(2), 'p9'), 'a new partition starts over: the global value is not applied to a parent missing from states');
   t.same(checkpoint.completePartition('p1'), {
-    state: { partitions: { p1: '2024-01-11T00:00:00Z', p3: '2024-01-01T00:00:00Z' } },
+    state: perPartition('created_at', [['p1', '2024-01-11T00:00:00Z'], ['p3', '2024-01-01T00:00:00Z']], '2024-01-10T00:00:00Z'),
     recordCount: 3,
   });
   t.same(checkpoint.completePartition('p2'), {
-    state: { partitions: { p1: '2024-01-11T00:00:00Z', p3: '2024-01-01T00:00:00Z', p2: '2024-01-03T00:00:00Z' } },
+    state: perPartition('created_at', [['p1', '2024-01-11T00:00:00Z'], ['p3', '2024-01-01T00:00:00Z'], ['p2', '2024-01-03T00:00:00Z']], '2024-01-10T00:00:00Z'),
     recordCount: 0,
-  });
+  }, 'the global value moves only when the stream completes (the CDK advances it at the end too)');
   t.ok(checkpoint.accept(at(20), 'p3'));
   t.same(
     checkpoint.complete(),
-    { state: { partitions: { p1: '2024-01-11T00:00:00Z', p2: '2024-01-03T00:00:00Z' } }, recordCount: 1 },
+    { state: perPartition('created_at', [['p1', '2024-01-11T00:00:00Z'], ['p2', '2024-01-03T00:00:00Z']], '2024-01-11T00:00:00Z'), recordCount: 1 },
     'the final state keeps only partitions completed this sync: p3 (not finished) and p9 are not vouched for',
   );
 });
 
+t.test('incremental child: the partition object holds the parent keys as the engine gives them', async (t) => {
+  const { checkpoint } = make({ cursor: ID, hasParent: true, partitionFields: ['registry_name', 'repository_name'] }, 'incremental');
+  t.ok(checkpoint.accept({ id: 4 }, '["r","a/b"]'));
+  t.ok(checkpoint.accept({ id: 9 }, '300'));
+  checkpoint.completePartition('["r","a/b"]', { registry_name: 'r', repository_name: 'a/b' });
+  const state = checkpoint.completePartition('300', { registry_name: 300, repository_name: 'x' })?.state;
+  t.same(state?.states, [
+    { partition: { registry_name: 'r', repository_name: 'a/b' }, cursor: { id: 4 } },
+    { partition: { registry_name: 300, repository_name: 'x' }, cursor: { id: 9 } },
+  ], 'values keep their types (a numeric id stays a number)');
+  t.notOk('state' in (state ?? {}), 'no global value before the stream completes, when none was given');
+  t.same(checkpoint.complete().state.state, { id: 9 }, 'the global value is the highest of every partition');
+});
+
+t.test('incremental child: a CDK state round-trips, multi-key partitions included', async (t) => {
+  const input = {
+    use_global_cursor: false,
+    states: [{ partition: { registry_name: 'r', repository_name: 'a/b', parent_slice: {} }, cursor: { id: 4 } }],
+    state: { id: 4 },
+    lookback_window: 0,
+  };
+  const { checkpoint, logs } = make({ cursor: ID, hasParent: true, partitionFields: ['registry_name', 'repository_name'] }, 'incremental', input);
+  t.same(logs, []);
+  t.equal(checkpoint.resumeFrom('["r","a/b"]'), '4', 'the partition is found by its key fields (other keys such as parent_slice are ignored)');
+  t.notOk(checkpoint.accept({ id: 4 }, '["r","a/b"]'));
+  t.same(checkpoint.completePartition('["r","a/b"]')?.state, {
+    use_global_cursor: false,
+    states: [{ partition: { registry_name: 'r', repository_name: 'a/b' }, cursor: { id: 4 } }],
+    state: { id: 4 },
+  });
+});
+
+t.test('incremental child: the older {"partitions": …} form is migrated', async (t) => {
+  const { checkpoint, logs } = make({ cursor: TIME, ...CHILD }, 'incremental', {
+    partitions: { p1: '2024-01-10T00:00:00Z', p2: 'soon' },
+  });
+  t.same(logs, [], 'no WARN: the saved positions are kept');
+  t.notOk(checkpoint.accept(at(10), 'p1'), 'p1 resumes where it was');
+  t.ok(checkpoint.accept(at(1), 'p2'), 'an unusable value starts that parent over');
+  t.same(checkpoint.completePartition('p1', { parent_id: 'p1' })?.state, perPartition('created_at', [['p1', '2024-01-10T00:00:00Z']]));
+  const multi = make({ cursor: ID, hasParent: true, partitionFields: ['a', 'b'] }, 'incremental', { partitions: { '["x",2]': 5 } }).checkpoint;
+  t.same(multi.completePartition('other')?.state.states, [{ partition: { a: 'x', b: 2 }, cursor: { id: 5 } }], 'a JSON-list key is split into its fields');
+});
+
+t.test('incremental child: a global state alone applies to every parent, as in the CDK', async (t) => {
+  for (const input of [{ state: { created_at: '2024-01-10T00:00:00Z' } }, { created_at: '2024-01-10T00:00:00Z' }, perPartition('created_at', [['p1', '2024-01-01T00:00:00Z']], '2024-01-10T00:00:00Z')]) {
+    if ('states' in input) (input as Record<string, unknown>).use_global_cursor = true;
+    const { checkpoint, logs } = make({ cursor: TIME, ...CHILD }, 'incremental', input);
+    t.same(logs, []);
+    t.notOk(checkpoint.accept(at(10), 'p1'), `${JSON.stringify(input)}: p1 is not read before the global value`);
+    t.notOk(checkpoint.accept(at(5), 'new'), 'nor is a parent never seen');
+    t.ok(checkpoint.accept(at(12), 'new'));
+    checkpoint.completePartition('p1');
+    t.same(
+      checkpoint.complete().state,
+      perPartition('created_at', [['p1', '2024-01-10T00:00:00Z']], '2024-01-10T00:00:00Z'),
+      'written back per partition: a parent without new records keeps the global position',
+    );
+  }
+});
+
 t.test('incremental child: a parent gone since the last sync is dropped from the final state', async (t) => {
-  const { checkpoint } = make({ cursor: ID, hasParent: true }, 'incremental', { partitions: { gone: 5, kept: 7 } });
+  const { checkpoint } = make({ cursor: ID, ...CHILD }, 'incremental', perPartition('id', [['gone', 5], ['kept', 7]], 7));
   t.notOk(checkpoint.accept({ id: 7 }, 'kept'));
-  t.same(checkpoint.completePartition('kept').state, { partitions: { gone: 5, kept: 7 } }, 'intermediate states keep every saved partition');
-  t.same(checkpoint.complete(), { state: { partitions: { kept: 7 } }, recordCount: 0 });
+  t.same(checkpoint.completePartition('kept')?.state, perPartition('id', [['gone', 5], ['kept', 7]], 7), 'intermediate states keep every saved partition');
+  t.same(checkpoint.complete(), { state: perPartition('id', [['kept', 7]], 7), recordCount: 0 });
 });
 
 t.test('openWhile: the cursor stays just below the oldest record that may still change', async (t) => {
@@ -175,7 +253,7 @@ t.test('wrong-shape state: WARN, and the stream is read from the start', async (
     ['incremental, another field', { cursor: TIME }, 'incremental', { updated_at: '2024-01-10T00:00:00Z' }],
     ['incremental, wrong value type', { cursor: TIME }, 'incremental', { created_at: 20240110 }],
     ['incremental integer, string value', { cursor: ID }, 'incremental', { id: 'ten' }],
-    ['incremental child, parentless shape', { cursor: TIME, hasParent: true }, 'incremental', { created_at: '2024-01-10T00:00:00Z' }],
+    ['incremental child, cursor of another field', { cursor: TIME, ...CHILD }, 'incremental', { updated_at: '2024-01-10T00:00:00Z' }],
     ['incremental, per-partition shape on a parentless stream', { cursor: TIME }, 'incremental', { partitions: { p: '2024-01-10T00:00:00Z' } }],
     ['full refresh without cursor', {}, 'full_refresh', { anything: 1 }],
     ['partitions_done on a parentless stream', {}, 'full_refresh', { partitions_done: ['p1'] }],
@@ -198,6 +276,9 @@ t.test('known shapes that mean nothing in this mode are dropped without a WARN',
   const full = make({ cursor: TIME, hasParent: true }, 'full_refresh', { partitions: { p1: '2024-01-10T00:00:00Z' } });
   t.same(full.logs, []);
   t.ok(full.checkpoint.accept(at(1), 'p1'));
+  const cdk = make({ cursor: TIME, ...CHILD }, 'full_refresh', perPartition('created_at', [['p1', '2024-01-10T00:00:00Z']]));
+  t.same(cdk.logs, []);
+  t.ok(cdk.checkpoint.accept(at(1), 'p1'), 'an incremental state does not filter a full refresh');
   t.same(make({ cursor: TIME }, 'incremental', {}).logs, [], 'an empty state is no state');
 });
 
@@ -207,7 +288,7 @@ t.test('with many parents, partition checkpoints are spaced in time, and none is
   let counted = 0;
   for (let p = 0; p < 250; p++) {
     checkpoint.accept({ id: p }, String(p));
-    const done = checkpoint.completePartition(String(p), 1_000 + p * 10); // 10 ms per parent
+    const done = checkpoint.completePartition(String(p), undefined, 1_000 + p * 10); // 10 ms per parent
     if (done) {
       emitted++;
       counted += done.recordCount;
