@@ -5,47 +5,62 @@ export interface WindowLimit {
   windowMs: number;
 }
 
-/** A request's place in one window: when it counts from. Moved later when the answer arrives. */
+/** A request's place in one window: in flight (`open`), or counting from its answer's instant `at`. */
 interface Slot {
   at: number;
+  open: boolean;
 }
 
 /**
  * Exactly `limit` requests in any `windowMs`, counted the way DigitalOcean counts them: a sliding log,
  * so a sync may burst up to the limit and then waits only for the oldest request to leave the window
- * (what `ratelimit-reset` describes). A request counts from the moment it is let through; when its
- * answer arrives (release) it counts from then instead. The server saw the request somewhere between
- * the two, so counting from the later instant can only make us slower than the server, never faster:
- * whatever the latency, no window of the server's sees more than `limit` of our requests.
+ * (what `ratelimit-reset` describes). A request occupies the window from the moment it is let through
+ * until `windowMs` after its answer arrived (release). The server counted it somewhere in between, so
+ * whatever the latency, no window of the server's sees more than `limit` of our requests: for the
+ * server to see a request sent at s in a window, that window must end after the request's arrival,
+ * which is before its answer, so the request still occupied our log at s.
  */
 class SlidingLog {
-  /** One slot per request still inside the window (or in flight), in no particular order. */
+  /** One slot per request in flight or still inside the window, in no particular order. */
   private slots: Slot[] = [];
 
   constructor(readonly limit: number, readonly windowMs: number) {}
 
   private prune(now: number): void {
     const horizon = now - this.windowMs;
-    if (this.slots.some((s) => s.at <= horizon)) this.slots = this.slots.filter((s) => s.at > horizon);
+    if (this.slots.some((s) => !s.open && s.at <= horizon)) this.slots = this.slots.filter((s) => s.open || s.at > horizon);
   }
 
-  /** The earliest instant at which one more request fits. */
+  /** The earliest instant at which one more request fits; Infinity when only a release can make room. */
   nextFree(now: number): number {
     this.prune(now);
     if (this.slots.length < this.limit) return now;
-    // The oldest (length - limit + 1) slots must leave the window.
-    const ats = this.slots.map((s) => s.at).sort((a, b) => a - b);
-    return Math.max(now, ats[this.slots.length - this.limit] + this.windowMs);
+    // The oldest (length - limit + 1) answered requests must leave the window.
+    const leaving = this.slots.length - this.limit + 1;
+    const answered = this.slots.filter((s) => !s.open).map((s) => s.at);
+    if (answered.length < leaving) return Infinity;
+    answered.sort((a, b) => a - b);
+    return Math.max(now, answered[leaving - 1] + this.windowMs);
   }
 
   record(now: number): Slot {
-    const slot = { at: now };
+    const slot = { at: now, open: true };
     this.slots.push(slot);
     return slot;
   }
 }
 
-/** Called when a request's answer (or failure) arrived; see SlidingLog. Calling it again does nothing. */
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * Must be called when the request's answer (or failure) arrived; see SlidingLog. Until then the request
+ * occupies every window. Calling it again does nothing.
+ */
 export type Release = () => void;
 
 export interface WaitInfo {
@@ -82,6 +97,8 @@ export class RateLimiter {
   private pausedUntil = 0;
   private pauseReason = '';
   private tail: Promise<void> = Promise.resolve();
+  /** Resolved (and replaced) at every release: what a request waits for when only a release can make room. */
+  private released = signal();
 
   constructor(private readonly opts: LimiterOptions) {
     this.windows = opts.windows.map((w) => new SlidingLog(w.limit, w.windowMs));
@@ -139,9 +156,21 @@ export class RateLimiter {
       if (until <= now) {
         const slots = windows.map((w) => w.record(now));
         return () => {
+          if (!slots[0]?.open) return;
           const at = this.opts.clock.now();
-          for (const slot of slots) slot.at = Math.max(slot.at, at);
+          for (const slot of slots) {
+            slot.at = Math.max(slot.at, at);
+            slot.open = false;
+          }
+          const released = this.released;
+          this.released = signal();
+          released.resolve();
         };
+      }
+      if (until === Infinity) {
+        // Every slot of a full window is in flight: wait for an answer, then look again.
+        await this.released.promise;
+        continue;
       }
       const waitMs = until - now;
       if (waitMs >= (this.opts.announceAfterMs ?? 5_000)) this.opts.onWait?.({ waitMs, until, label, reason });
