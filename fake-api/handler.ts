@@ -16,11 +16,12 @@ import type { BodyCache } from './lru.js';
 import { parsePaging } from './pagination.js';
 import type { RateLimiter } from './ratelimit.js';
 import { renderStream } from './render.js';
+import type { ReportRoute } from './reports.js';
 import type { RouteMatch, Router } from './router.js';
 import type { Stats } from './stats.js';
 import { parseWindow } from './windows.js';
 
-export type RouteTarget = { kind: 'stream'; def: StreamDef } | { kind: 'credential'; route: CredentialRoute };
+export type RouteTarget = { kind: 'stream'; def: StreamDef } | { kind: 'credential'; route: CredentialRoute } | { kind: 'report'; route: ReportRoute };
 
 export interface HandlerDeps {
   dataset: Dataset;
@@ -140,6 +141,11 @@ function answer(
   const scope = target.kind === 'stream' ? target.def.scope : target.route.scope;
   const allowed = scope === null || holds(who.spec.scopes, scope);
   if (!allowed && !deps.lookupBeforeScope) return error(403, headers);
+
+  if (target.kind === 'report') {
+    if (!allowed) return error(403, headers);
+    return { status: 200, headers, body: JSON.stringify(target.route.render(deps.dataset.view)), stream };
+  }
 
   if (target.kind === 'credential') {
     const route = target.route;

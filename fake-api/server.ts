@@ -12,6 +12,7 @@ import type { TokenSpec } from './auth.js';
 import { handleControl } from './control.js';
 import type { ControlApi } from './control.js';
 import { CREDENTIAL_ROUTES } from './credentials.js';
+import { REPORT_ROUTES } from './reports.js';
 import { Dataset } from './data/dataset.js';
 import type { ExpectedOptions } from './data/dataset.js';
 import type { KeyValue } from './data/keys.js';
@@ -99,6 +100,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   const tokens = new TokenTable({ ...(options.defaultTokens === false ? {} : defaultTokens(streams)), ...(options.tokens ?? {}) });
   const router = new Router<RouteTarget>();
   for (const route of CREDENTIAL_ROUTES) router.add(route.path, { kind: 'credential', route });
+  for (const route of REPORT_ROUTES) router.add(route.path, { kind: 'report', route });
   for (const def of streams) router.add(def.path, { kind: 'stream', def });
 
   const stats = new Stats(options.logLimit ?? 100_000);

@@ -15,6 +15,8 @@ export interface SourceConfig {
   maxResponseBytes: number;
   /** Pages one list may have before it is stopped as endless. */
   maxPagesPerList: number;
+  /** Request every parent's children, ignoring the row hints that prove some parents have none. */
+  exhaustiveFanout?: boolean;
   /** Present when a Spaces key is configured: the spaces_bucket* streams are then offered. */
   spaces?: SpacesConfig;
 }
@@ -137,6 +139,7 @@ export function parseConfig(raw: unknown): SourceConfig {
     maxResponseBytes: ((input.max_response_size_mb as number | undefined) ?? (defaultOf('max_response_size_mb') as number)) * 1024 * 1024,
     maxPagesPerList: (input.max_pages_per_list as number | undefined) ?? (defaultOf('max_pages_per_list') as number),
     spaces: parseSpaces(input),
+    ...(input.exhaustive_fanout === true ? { exhaustiveFanout: true } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import { packageVersion } from './spec.js';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** DigitalOcean's hourly quota per token. */
-const REQUESTS_PER_HOUR = 5_000;
+export const REQUESTS_PER_HOUR = 5_000;
 
 /**
  * Compresses every duration the connector waits for (windows, backoff, retry-after) for tests and

@@ -95,6 +95,11 @@ export class Dataset {
       gpuDropletEvery: options.gpuDropletEvery ?? 0,
       count: (stream) => this.topCount(stream),
       key: (stream, index, field) => this.key(stream, index, field),
+      record: (stream, index) => {
+        const def = this.defs.get(stream);
+        if (!def) throw new Error(`no stream ${stream} in the table`);
+        return { ...this.locate(def, undefined, index).record };
+      },
     };
   }
 

@@ -4,7 +4,7 @@
  * project_id points at it. Keeping them here keeps both sides in agreement.
  */
 import type { KeyValue } from './keys.js';
-import { REGIONS } from './reference.js';
+import { REGIONS, TAGS } from './reference.js';
 import { Rng, seedOf } from './random.js';
 import type { AccountView } from './types.js';
 
@@ -50,4 +50,55 @@ export function someDroplets(account: AccountView, owner: number, stride: number
     ids.push(Number(account.key('droplets', d)));
   }
   return ids;
+}
+
+/**
+ * Droplets on the same physical hardware (DigitalOcean's "neighbors"): rare by design. In each block
+ * of 40 Droplets, Droplet p = 40k + 11 shares a server with the first of the next 28 Droplets in its
+ * region, if any: about one Droplet in 20 has a neighbor. The report endpoint and each Droplet's
+ * neighbors list agree, and neighbors are always in the same region.
+ */
+function neighborPartner(account: AccountView, p: number): number | undefined {
+  const region = dropletRegionIndex(account.seed, p);
+  for (let q = p + 1; q <= p + 28 && q < account.count('droplets'); q++) if (dropletRegionIndex(account.seed, q) === region) return q;
+  return undefined;
+}
+
+export function neighborsOfDroplet(account: AccountView, droplet: number): number[] {
+  if (droplet % 40 === 11) {
+    const q = neighborPartner(account, droplet);
+    return q === undefined ? [] : [q];
+  }
+  const p = droplet - ((droplet - 11 + 40) % 40);
+  return p >= 0 && droplet - p <= 28 && neighborPartner(account, p) === droplet ? [p] : [];
+}
+
+/** Every neighbor group of the account, as Droplet ids (`/v2/reports/droplet_neighbors_ids`). */
+export function neighborGroups(account: AccountView): number[][] {
+  const groups: number[][] = [];
+  for (let p = 11; p < account.count('droplets'); p += 40) {
+    const q = neighborPartner(account, p);
+    if (q !== undefined) groups.push([Number(account.key('droplets', p)), Number(account.key('droplets', q))]);
+  }
+  return groups;
+}
+
+/** The tags a firewall applies to: none for about half of them, else one (a pure function of its index). */
+export function firewallTags(account: AccountView, firewall: number): string[] {
+  const rng = new Rng(seedOf(account.seed, 'firewall-tags', firewall));
+  return rng.chance(0.5) ? [] : [TAGS[rng.int(0, TAGS.length - 1)]];
+}
+
+/** The Droplets a firewall names by id. */
+export function firewallDroplets(account: AccountView, firewall: number): number[] {
+  return someDroplets(account, firewall, account.count('firewalls'), 5);
+}
+
+/** The firewalls that apply to a Droplet: those naming its id, or one of its tags. */
+export function firewallsOfDroplet(account: AccountView, dropletId: number, tags: readonly string[]): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < account.count('firewalls'); k++) {
+    if (firewallDroplets(account, k).includes(dropletId) || firewallTags(account, k).some((tag) => tags.includes(tag))) out.push(k);
+  }
+  return out;
 }

@@ -38,6 +38,12 @@ export interface AccountView {
   count(stream: string): number;
   /** Key of top-level record `index` of a stream, e.g. the id of droplet 17; `field` defaults to the first key. */
   key(stream: string, index: number, field?: string): KeyValue;
+  /**
+   * A copy of top-level record `index` of a stream, for a child that lists whole records of another
+   * stream (a Droplet's neighbors, its firewalls). Call it last in a generator: it re-seeds the random
+   * stream the caller was using.
+   */
+  record(stream: string, index: number): JsonObject;
 }
 
 export interface CountContext {

@@ -3,7 +3,7 @@ import type { EngineContext } from '../engine/context.js';
 import { runRead } from '../engine/read.js';
 import type { StreamJob } from '../engine/read-stream.js';
 import type { ProtocolWriter } from '../protocol/writer.js';
-import { createRuntime } from '../runtime.js';
+import { createRuntime, REQUESTS_PER_HOUR } from '../runtime.js';
 import { createLeakWatch } from '../scopes.js';
 import { parseStateInput } from '../state/input.js';
 import { ECHO_CHARS, selectStreams } from './catalog.js';
@@ -22,13 +22,20 @@ export async function readCommand(
   for (const name of states.keys()) {
     if (!names.has(name)) log('INFO', `The state file has a state for stream '${clip(name, ECHO_CHARS)}', which the catalog does not select; it is ignored.`);
   }
-  const { client, spaces } = createRuntime(config, writer);
+  const { client, limiter, spaces } = createRuntime(config, writer);
   const ctx: EngineContext = {
     client,
     writer,
     log,
     concurrency: config.maxConcurrency,
     maxPagesPerList: config.maxPagesPerList,
+    exhaustiveFanout: config.exhaustiveFanout,
+    budget: {
+      requestsPerMinute: config.requestsPerMinute,
+      requestsPerHour: REQUESTS_PER_HOUR,
+      remaining: () => limiter.remaining,
+      made: () => client.requestCount,
+    },
     abort: new AbortController(),
     leakWatch: createLeakWatch(),
     spaces,

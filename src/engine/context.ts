@@ -2,6 +2,7 @@ import type { DigitalOceanClient } from '../http/client.js';
 import type { SpacesClient } from '../http/s3.js';
 import type { ProtocolWriter } from '../protocol/writer.js';
 import type { Logger } from '../state/input.js';
+import type { Budget } from './cost.js';
 
 /** What every part of a read shares. */
 export interface EngineContext {
@@ -12,6 +13,10 @@ export interface EngineContext {
   concurrency: number;
   /** Pages one list may have (config max_pages_per_list); the HTTP layer's default when absent. */
   maxPagesPerList?: number;
+  /** Ignore ParentLink.hint: call every parent (config `exhaustive_fanout`). */
+  exhaustiveFanout?: boolean;
+  /** For the cost line logged once the parents are known (src/engine/cost.ts); absent: no line. */
+  budget?: Budget;
   /** Set when the whole sync must stop (the token was rejected). */
   abort: AbortController;
   /**

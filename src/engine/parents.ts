@@ -1,30 +1,38 @@
 import type { PartitionKeys, Record_ } from '../records/shape.js';
+import { digestOf } from '../state/parent-digests.js';
 import { findStream, STREAMS } from '../streams/index.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
-import { childPartitions } from './partitions.js';
+import { byNamedBy, byNonEmpty, hintLabel, hintListedFields, hintParentFields, valueAt, type HintOutcome } from './hints.js';
+import { childPartitions, partitionId } from './partitions.js';
 import { walkStream } from './walk.js';
 
-/** The fields of a parent's records that its children use (keys and filters): all we keep of a parent. */
+/**
+ * The fields of a parent's records that its children use (keys, filters, hint fields), and those a
+ * hint of another stream reads from it: all we keep of a parent.
+ */
 function projectionFields(parent: string): string[] {
   const fields = new Set<string>();
   for (const def of STREAMS) {
+    for (const field of hintListedFields(def.parent?.hint, parent)) fields.add(field);
     if (def.parent?.stream !== parent) continue;
     for (const field of Object.values(def.parent.keys)) fields.add(field);
     if (def.parent.filter) fields.add(def.parent.filter.field);
+    for (const field of hintParentFields(def.parent.hint)) fields.add(field);
+    if (def.parent.changeHint) fields.add(def.parent.changeHint);
   }
   return [...fields];
 }
 
-/** A field of a record; a dotted name reaches into nested objects (`team.uuid`). */
-function valueAt(record: Record_, field: string): unknown {
-  if (!field.includes('.')) return record[field];
-  let node: unknown = record;
-  for (const part of field.split('.')) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record_)[part];
-  }
-  return node;
+/** Streams whose records some other row needs: parents, and the sources of `namedBy` hints. */
+export function isNeededBy(name: string, others: readonly StreamDef[]): boolean {
+  return others.some((other) => {
+    const link = other.parent;
+    if (!link) return false;
+    if (link.stream === name) return true;
+    const hint = link.hint;
+    return hint !== undefined && 'namedBy' in hint && 'stream' in hint.namedBy.source && hint.namedBy.source.stream === name;
+  });
 }
 
 function project(record: Record_, fields: readonly string[]): Record_ {
@@ -73,6 +81,8 @@ export class ParentFailed extends Error {
  */
 export class ParentRegistry {
   private readonly lists = new Map<string, Promise<Record_[]>>();
+  private readonly reports = new Map<string, Promise<unknown[]>>();
+  private readonly partitions = new Map<string, Promise<PartitionKeys[]>>();
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -83,26 +93,93 @@ export class ParentRegistry {
     return collector;
   }
 
-  async partitionsOf(def: StreamDef): Promise<PartitionKeys[]> {
+  /** The partitions of a child stream, computed once per command (the cost estimate asks too). */
+  partitionsOf(def: StreamDef): Promise<PartitionKeys[]> {
+    let partitions = this.partitions.get(def.name);
+    if (!partitions) {
+      partitions = this.computePartitions(def);
+      partitions.catch(() => undefined);
+      this.partitions.set(def.name, partitions);
+    }
+    return partitions;
+  }
+
+  /** Per partition, the digest of the parent's change hint (ParentLink.changeHint); empty without one. */
+  async changeDigestsOf(def: StreamDef): Promise<Map<string, string>> {
+    const digests = new Map<string, string>();
+    const link = def.parent;
+    const field = link?.changeHint;
+    if (!link || !field) return digests;
+    for (const parent of await this.listOf(link.stream)) {
+      const { partitions } = childPartitions(def, [parent]);
+      if (partitions.length === 1) digests.set(partitionId(partitions[0]), digestOf(valueAt(parent, field)));
+    }
+    return digests;
+  }
+
+  private listOf(stream: string): Promise<Record_[]> {
+    let list = this.lists.get(stream);
+    if (!list) {
+      list = this.readSilently(stream);
+      list.catch(() => undefined);
+      this.lists.set(stream, list);
+    }
+    return list;
+  }
+
+  private async computePartitions(def: StreamDef): Promise<PartitionKeys[]> {
     const link = def.parent;
     if (!link) return [];
-    let list = this.lists.get(link.stream);
-    if (!list) {
-      list = this.readSilently(link.stream);
-      list.catch(() => undefined);
-      this.lists.set(link.stream, list);
-    }
     let parents: Record_[];
     try {
-      parents = await list;
+      parents = await this.listOf(link.stream);
     } catch (error) {
       throw new ParentFailed(link.stream, error);
     }
-    const { partitions, keyless } = childPartitions(def, parents);
-    if (keyless > 0) {
-      this.ctx.log('WARN', `Stream '${def.name}': ${keyless} '${link.stream}' records have no value for the key this stream needs; their children cannot be read.`);
+    const filtered = childPartitions(def, parents);
+    if (filtered.keyless > 0) {
+      this.ctx.log('WARN', `Stream '${def.name}': ${filtered.keyless} '${link.stream}' records have no value for the key this stream needs; their children cannot be read.`);
     }
+    if (!link.hint || this.ctx.exhaustiveFanout) return filtered.partitions;
+    const outcome = await this.applyHint(def, parents);
+    const label = hintLabel(def);
+    if (outcome.unused !== undefined) {
+      this.ctx.log('INFO', `Stream '${def.name}': every '${link.stream}' record is requested, because ${label} cannot be relied on: ${outcome.unused}.`);
+      return filtered.partitions;
+    }
+    const { partitions } = childPartitions(def, outcome.parents);
+    const skipped = filtered.partitions.length - partitions.length;
+    this.ctx.log('INFO', `Stream '${def.name}': ${partitions.length} of ${filtered.partitions.length} '${link.stream}' records requested; ${label} shows the other ${skipped} have none (set exhaustive_fanout to request them all).`);
     return partitions;
+  }
+
+  private async applyHint(def: StreamDef, parents: Record_[]): Promise<HintOutcome> {
+    const hint = def.parent?.hint;
+    if (!hint) return { parents };
+    if ('nonEmpty' in hint) return byNonEmpty(hint.nonEmpty, parents);
+    const from = hint.namedBy.source;
+    let listed: unknown[];
+    try {
+      listed = 'stream' in from ? await this.listOf(from.stream) : await this.report(from.path, from.recordsKey, def.name);
+    } catch (error) {
+      return { parents, unused: `it could not be read (${error instanceof Error ? error.message : String(error)})` };
+    }
+    return byNamedBy(hint.namedBy, parents, listed);
+  }
+
+  /** One request for an account-wide report; its items under `recordsKey`. */
+  private report(path: string, recordsKey: string, label: string): Promise<unknown[]> {
+    let items = this.reports.get(path);
+    if (!items) {
+      items = this.ctx.client.get(path, {}, { label }).then(({ body }) => {
+        const value = valueAt(body, recordsKey);
+        if (!Array.isArray(value)) throw new Error(`the answer has no '${recordsKey}' list`);
+        return value as unknown[];
+      });
+      items.catch(() => undefined);
+      this.reports.set(path, items);
+    }
+    return items;
   }
 
   private async readSilently(name: string): Promise<Record_[]> {

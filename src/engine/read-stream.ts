@@ -1,10 +1,12 @@
 import type { SyncMode } from '../protocol/messages.js';
+import type { PartitionKeys } from '../records/shape.js';
 import type { StateEmitter } from '../state/emitter.js';
 import type { Logger } from '../state/input.js';
 import { StreamCheckpoint } from '../state/stream-checkpoint.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
 import type { ParentCollector, ParentRegistry } from './parents.js';
+import { partitionId } from './partitions.js';
 import { walkStream } from './walk.js';
 
 export interface StreamJob {
@@ -37,7 +39,18 @@ export async function readStream(
     log,
   );
   try {
-    const partitions = def.parent ? await parents.partitionsOf(def) : [undefined];
+    let partitions: (PartitionKeys | undefined)[] = def.parent ? await parents.partitionsOf(def) : [undefined];
+    // An incremental child skips the parents whose change hint is the one it last finished them with.
+    const digests = checkpoint.incremental && !ctx.exhaustiveFanout && def.parent?.changeHint ? await parents.changeDigestsOf(def) : undefined;
+    if (digests) {
+      const before = partitions.length;
+      partitions = partitions.filter((keys) => {
+        const id = partitionId(keys);
+        const digest = digests.get(id);
+        return digest === undefined || !checkpoint.unchangedParent(id, digest);
+      });
+      log('INFO', `Stream '${def.name}': ${partitions.length} of ${before} parents requested; the '${def.parent?.changeHint}' of the others is unchanged since the last sync.`);
+    }
     await writer.status(def.name, 'RUNNING');
     const stream = def.name;
     let estimated = 0;
@@ -49,6 +62,11 @@ export async function readStream(
       if (done === undefined) finishedBefore.set(partition, (done = checkpoint.isDone(partition)));
       return done;
     };
+    // A child stream's size is known only as its parents are read: extrapolate from those done, about
+    // ten times over the stream, so that progress stays visible in a long fan-out.
+    let partitionsRead = 0;
+    let childRecords = 0;
+    const estimateEvery = Math.max(1, Math.ceil(partitions.length / 10));
     const removed = await walkStream(def, partitions, ctx, {
       // A stream that feeds configured descendants (scans' findings feed their affected resources) reads
       // its finished partitions again without emitting them: the descendants' unfinished partitions come
@@ -59,6 +77,7 @@ export async function readStream(
         if (total !== undefined && !def.parent) await writer.estimate(stream, (estimated += total));
         collector?.add(records);
         if (def.parent && collector && resumed(partition)) return;
+        childRecords += records.length;
         const emittedAt = Date.now();
         for (const data of records) {
           if (!checkpoint.accept(data, partition)) continue;
@@ -67,10 +86,15 @@ export async function readStream(
         }
       },
       onPartitionDone: def.parent
-        ? (partition, keys) => {
+        ? async (partition, keys) => {
             if (collector && resumed(partition)) return;
+            const digest = digests?.get(partition);
+            if (digest !== undefined) checkpoint.noteDigest(partition, digest);
             const done = checkpoint.completePartition(partition, keys);
-            if (done) return states.emit(stream, done);
+            if (done) await states.emit(stream, done);
+            if (++partitionsRead % estimateEvery === 0 || partitionsRead === partitions.length) {
+              await writer.estimate(stream, Math.round((childRecords / partitionsRead) * partitions.length));
+            }
           }
         : undefined,
       windowStart: def.dateWindows ? (partition) => checkpoint.resumeFrom(partition) ?? startDate : undefined,

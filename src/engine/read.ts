@@ -5,7 +5,8 @@ import { StateEmitter } from '../state/emitter.js';
 import { findStream } from '../streams/index.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
-import { ParentFailed, ParentRegistry } from './parents.js';
+import { announceCost } from './cost.js';
+import { isNeededBy, ParentFailed, ParentRegistry } from './parents.js';
 import { forEachConcurrent } from './pool.js';
 import { readStream, type StreamJob } from './read-stream.js';
 import { SpacesKeyMissing } from './s3.js';
@@ -73,11 +74,19 @@ function isFatal(error: unknown): boolean {
 export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, startDate: string | undefined): Promise<ReadOutcome> {
   const parents = new ParentRegistry(ctx);
   for (const job of jobs) {
-    // Needed by a configured child, or by a configured grandchild whose parent is read silently through
-    // it: either way its own read hands its records on, and it is never requested twice.
-    const isNeeded = jobs.some((other) => ancestors(other.def).includes(job.def.name));
+    // Needed by a configured child, by a configured grandchild whose parent is read silently through
+    // it, or as the list a child's fan-out hint reads (firewalls name the Droplets that have some):
+    // either way its own read hands its records on, and it is never requested twice.
+    const defs = jobs.map((other) => other.def);
+    const isNeeded = jobs.some((other) => ancestors(other.def).includes(job.def.name)) || isNeededBy(job.def.name, defs);
     if (isNeeded) job.collector = parents.collectorFor(job.def.name);
   }
+  const cost = announceCost(
+    jobs.map((job) => job.def),
+    (def) => parents.partitionsOf(def),
+    ctx,
+    startDate,
+  );
   const ordered = [...jobs].sort((a, b) => depth(a.def) - depth(b.def));
   const states = new StateEmitter(ctx.writer);
   const failedStreams: string[] = [];
@@ -106,5 +115,6 @@ export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, st
       await ctx.writer.error(failure.message, failure.failureType, { stream: def.name, internal: failure.internal });
     }
   });
+  await cost;
   return { failedStreams };
 }

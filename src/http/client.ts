@@ -192,9 +192,14 @@ export class DigitalOceanClient {
     let last: Attempt | undefined;
     let attempts = 0;
     for (let attempt = 0; attempt <= this.opts.maxRetries; attempt++) {
-      await this.opts.limiter.acquire(options.label, options.bucket);
+      const release = await this.opts.limiter.acquire(options.label, options.bucket);
       attempts++;
-      last = await this.semaphore.run(() => this.attempt(url));
+      try {
+        last = await this.semaphore.run(() => this.attempt(url));
+      } finally {
+        // The request counts against the rate windows from its answer on (see limiter.ts).
+        release();
+      }
       if (last.ok) return { status: last.status ?? 200, body: last.body };
       const kind = last.kind ?? 'client';
       if (!isRetryable(kind) || last.final || attempt === this.opts.maxRetries) break;

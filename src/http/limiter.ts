@@ -5,75 +5,63 @@ export interface WindowLimit {
   windowMs: number;
 }
 
-/** One rate window: when the next request may go, and noting that it went. */
-interface Window {
-  nextFree(now: number): number;
-  record(now: number): void;
+/** A request's place in one window: in flight (`open`), or counting from its answer's instant `at`. */
+interface Slot {
+  at: number;
+  open: boolean;
 }
 
 /**
- * Exactly `limit` requests in any `windowMs`, no smoothing: for the hourly quota, whose whole budget a
- * sync should be able to spend at the per-minute pace. A ring of the last `limit` request times.
+ * Exactly `limit` requests in any `windowMs`, counted the way DigitalOcean counts them: a sliding log,
+ * so a sync may burst up to the limit and then waits only for the oldest request to leave the window
+ * (what `ratelimit-reset` describes). A request occupies the window from the moment it is let through
+ * until `windowMs` after its answer arrived (release). The server counted it somewhere in between, so
+ * whatever the latency, no window of the server's sees more than `limit` of our requests: for the
+ * server to see a request sent at s in a window, that window must end after the request's arrival,
+ * which is before its answer, so the request still occupied our log at s.
  */
-class SlidingLog implements Window {
-  private readonly stamps: Float64Array;
-  private count = 0;
-  private next = 0;
+class SlidingLog {
+  /** One slot per request in flight or still inside the window, in no particular order. */
+  private slots: Slot[] = [];
 
-  constructor(readonly limit: number, readonly windowMs: number) {
-    this.stamps = new Float64Array(limit);
+  constructor(readonly limit: number, readonly windowMs: number) {}
+
+  private prune(now: number): void {
+    const horizon = now - this.windowMs;
+    if (this.slots.some((s) => !s.open && s.at <= horizon)) this.slots = this.slots.filter((s) => s.open || s.at > horizon);
   }
 
+  /** The earliest instant at which one more request fits; Infinity when only a release can make room. */
   nextFree(now: number): number {
-    if (this.count < this.limit) return now;
-    // The oldest of the last `limit` requests must have left the window.
-    return Math.max(now, this.stamps[this.next] + this.windowMs);
+    this.prune(now);
+    if (this.slots.length < this.limit) return now;
+    // The oldest (length - limit + 1) answered requests must leave the window.
+    const leaving = this.slots.length - this.limit + 1;
+    const answered = this.slots.filter((s) => !s.open).map((s) => s.at);
+    if (answered.length < leaving) return Infinity;
+    answered.sort((a, b) => a - b);
+    return Math.max(now, answered[leaving - 1] + this.windowMs);
   }
 
-  record(now: number): void {
-    this.stamps[this.next] = now;
-    this.next = (this.next + 1) % this.limit;
-    if (this.count < this.limit) this.count++;
+  record(now: number): Slot {
+    const slot = { at: now, open: true };
+    this.slots.push(slot);
+    return slot;
   }
+}
+
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 /**
- * A token bucket that can never let more than `limit` requests into any window of `windowMs`: it holds
- * at most `burst` tokens and refills at (limit - burst) per window, so any window sees at most
- * burst + (limit - burst) requests. Requests are thereby spread over the window instead of bunching at
- * its edges, where the server's clock and ours disagree by the network's jitter.
+ * Must be called when the request's answer (or failure) arrived; see SlidingLog. Until then the request
+ * occupies every window. Calling it again does nothing.
  */
-class TokenBucket implements Window {
-  private tokens: number;
-  private last = -Infinity;
-  private readonly burst: number;
-  private readonly perMs: number;
-
-  constructor(readonly limit: number, readonly windowMs: number) {
-    // A small limit (SSH keys: 10 a minute) keeps half as a burst, so a two-page list does not wait.
-    this.burst = limit <= 20 ? Math.ceil(limit / 2) : Math.floor(limit / 20);
-    this.perMs = Math.max(1, limit - this.burst) / windowMs;
-    this.tokens = this.burst;
-  }
-
-  private refill(now: number): void {
-    if (now > this.last) {
-      this.tokens = Math.min(this.burst, this.tokens + (this.last === -Infinity ? 0 : (now - this.last) * this.perMs));
-      this.last = now;
-    }
-  }
-
-  /** The earliest instant at which one more request fits. */
-  nextFree(now: number): number {
-    this.refill(now);
-    return this.tokens >= 1 ? now : now + Math.ceil((1 - this.tokens) / this.perMs);
-  }
-
-  record(now: number): void {
-    this.refill(now);
-    this.tokens -= 1;
-  }
-}
+export type Release = () => void;
 
 export interface WaitInfo {
   waitMs: number;
@@ -83,9 +71,7 @@ export interface WaitInfo {
 }
 
 export interface LimiterOptions {
-  /** Token-wide windows, e.g. 240 per minute and 5,000 per hour. The shortest is smoothed (a token
-   * bucket), the others are exact sliding windows, so that the hourly quota can be spent at the
-   * per-minute pace. */
+  /** Token-wide windows, e.g. 240 per minute and 5,000 per hour, each an exact sliding log. */
   windows: WindowLimit[];
   clock: Clock;
   /** Longest single pause the server may impose through headers; guards against absurd reset values. */
@@ -104,21 +90,30 @@ export interface LimiterOptions {
  * 429s) can only make us slower, never faster, than our own count.
  */
 export class RateLimiter {
-  private readonly windows: Window[];
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly windows: SlidingLog[];
+  private readonly buckets = new Map<string, SlidingLog>();
+  /** The last `ratelimit-remaining` DigitalOcean reported (the hourly quota left), if any. */
+  remaining: number | undefined;
   private pausedUntil = 0;
   private pauseReason = '';
   private tail: Promise<void> = Promise.resolve();
+  /** Resolved (and replaced) at every release: what a request waits for when only a release can make room. */
+  private released = signal();
 
   constructor(private readonly opts: LimiterOptions) {
-    const shortest = Math.min(...opts.windows.map((w) => w.windowMs));
-    this.windows = opts.windows.map((w) => (w.windowMs === shortest ? new TokenBucket(w.limit, w.windowMs) : new SlidingLog(w.limit, w.windowMs)));
+    this.windows = opts.windows.map((w) => new SlidingLog(w.limit, w.windowMs));
   }
 
-  /** Resolves when a request may be sent now. `bucket` adds an endpoint's own, tighter window. */
-  acquire(label?: string, bucket?: { key: string } & WindowLimit): Promise<void> {
+  /**
+   * Resolves when a request may be sent now, with the function to call when its answer arrives.
+   * `bucket` adds an endpoint's own, tighter window.
+   */
+  acquire(label?: string, bucket?: { key: string } & WindowLimit): Promise<Release> {
     const turn = this.tail.then(() => this.waitForSlot(label, bucket));
-    this.tail = turn.catch(() => undefined);
+    this.tail = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
@@ -133,20 +128,21 @@ export class RateLimiter {
 
   /** Feedback from DigitalOcean's `ratelimit-remaining` / `ratelimit-reset` (epoch seconds) headers. */
   observe(remaining: number | undefined, resetEpochSeconds: number | undefined): void {
+    if (remaining !== undefined) this.remaining = remaining;
     if (remaining === undefined || remaining > 0 || resetEpochSeconds === undefined) return;
     this.pauseUntil(resetEpochSeconds * 1000, 'DigitalOcean reports the hourly request quota is used up');
   }
 
-  private bucketFor(bucket: { key: string } & WindowLimit): TokenBucket {
+  private bucketFor(bucket: { key: string } & WindowLimit): SlidingLog {
     let window = this.buckets.get(bucket.key);
     if (!window) {
-      window = new TokenBucket(bucket.limit, bucket.windowMs * (this.opts.bucketWindowScale ?? 1));
+      window = new SlidingLog(bucket.limit, bucket.windowMs * (this.opts.bucketWindowScale ?? 1));
       this.buckets.set(bucket.key, window);
     }
     return window;
   }
 
-  private async waitForSlot(label?: string, bucket?: { key: string } & WindowLimit): Promise<void> {
+  private async waitForSlot(label?: string, bucket?: { key: string } & WindowLimit): Promise<Release> {
     const windows = bucket ? [...this.windows, this.bucketFor(bucket)] : this.windows;
     for (;;) {
       const now = this.opts.clock.now();
@@ -158,8 +154,23 @@ export class RateLimiter {
         reason = this.pauseReason;
       }
       if (until <= now) {
-        for (const w of windows) w.record(now);
-        return;
+        const slots = windows.map((w) => w.record(now));
+        return () => {
+          if (!slots[0]?.open) return;
+          const at = this.opts.clock.now();
+          for (const slot of slots) {
+            slot.at = Math.max(slot.at, at);
+            slot.open = false;
+          }
+          const released = this.released;
+          this.released = signal();
+          released.resolve();
+        };
+      }
+      if (until === Infinity) {
+        // Every slot of a full window is in flight: wait for an answer, then look again.
+        await this.released.promise;
+        continue;
       }
       const waitMs = until - now;
       if (waitMs >= (this.opts.announceAfterMs ?? 5_000)) this.opts.onWait?.({ waitMs, until, label, reason });

@@ -2,6 +2,7 @@ import type { SyncMode } from '../protocol/messages.js';
 import type { CursorDef } from '../streams/types.js';
 import { cursorFromOrdinal, cursorOrdinal, isCursorValue, isFutureCursor, type CursorValue } from './cursor.js';
 import type { Logger } from './input.js';
+import { DIGESTS_KEY, ParentDigests } from './parent-digests.js';
 
 /**
  * Where one stream is, and the state object that says so. The shapes (documented in the README):
@@ -62,6 +63,8 @@ export class StreamCheckpoint {
   private readonly oldestOpen = new Map<string, number>();
   /** Partitions read this sync: saved cursors of parents that no longer exist are dropped at the end. */
   private readonly visited = new Set<string>();
+  /** Change-hint digests per parent (incremental children with ParentLink.changeHint). */
+  private digests: ParentDigests;
   private readonly startOrdinal: number | undefined;
   private pending = 0;
   private lastTaken = -Infinity;
@@ -75,6 +78,7 @@ export class StreamCheckpoint {
     startDate: string | undefined,
     log: Logger,
   ) {
+    this.digests = new ParentDigests(mode === 'incremental' ? input : undefined);
     this.incremental = mode === 'incremental' && shape.cursor !== undefined;
     this.startOrdinal = this.incremental && shape.cursor?.kind === 'datetime' && startDate ? Date.parse(startDate) : undefined;
     if (input && Object.keys(input).length > 0 && !this.load(input)) {
@@ -82,6 +86,7 @@ export class StreamCheckpoint {
       this.done.clear();
       this.saved.clear();
       this.dicts.clear();
+      this.digests = new ParentDigests(undefined);
       this.globalValue = undefined;
       this.fallback = undefined;
     }
@@ -244,6 +249,22 @@ export class StreamCheckpoint {
     return this.take(this.incremental ? this.incrementalState() : { partitions_done: [...this.done] });
   }
 
+  /**
+   * An incremental child: whether this parent's change hint is unchanged since the last sync, in which
+   * case it has no new record and is not requested. Its saved cursor is kept as it is.
+   */
+  unchangedParent(partition: string, digest: string): boolean {
+    if (!this.incremental || !this.digests.unchanged(partition, digest)) return false;
+    this.visited.add(partition);
+    this.digests.settle(partition, digest);
+    return true;
+  }
+
+  /** An incremental child's parent was read with this change hint (call before completePartition). */
+  noteDigest(partition: string, digest: string): void {
+    if (this.incremental) this.digests.settle(partition, digest);
+  }
+
   /** The stream is finished: its final checkpoint (full refresh markers are cleared). */
   complete(): Checkpoint {
     if (!this.incremental) return this.take({});
@@ -287,6 +308,8 @@ export class StreamCheckpoint {
       const states = [...this.saved].map(([key, value]) => ({ partition: this.dicts.get(key) ?? this.dictOf(key), cursor: { [cursor.field]: value } }));
       const state: Record<string, unknown> = { use_global_cursor: false, states };
       if (this.globalValue !== undefined) state.state = { [cursor.field]: this.globalValue };
+      const digests = this.digests.toState();
+      if (digests) state[DIGESTS_KEY] = digests;
       return state;
     }
     const value = this.saved.get(NO_PARTITION);

@@ -1,6 +1,35 @@
 import type { StreamDef } from './types.js';
 
 const dropletChild = { stream: 'droplets', keys: { droplet_id: 'id' } } as const;
+
+/*
+ * Hints (see ParentLink.hint): each rests on DigitalOcean's own description of the data, cited from
+ * the OpenAPI specification (digitalocean-public.v2.json) and godo (droplets.go: Droplet.BackupIDs,
+ * Droplet.SnapshotIDs; firewalls.go: Firewall.DropletIDs, Firewall.Tags).
+ */
+const hasBackups = {
+  nonEmpty: 'backup_ids',
+  evidence: 'schema droplet.backup_ids: "An array of backup IDs of any backups that have been taken of the Droplet instance"',
+} as const;
+const hasSnapshots = {
+  nonEmpty: 'snapshot_ids',
+  evidence: 'schema droplet.snapshot_ids: "An array of snapshot IDs of any snapshots created from the Droplet instance"',
+} as const;
+const hasNeighbors = {
+  namedBy: { source: { path: '/v2/reports/droplet_neighbors_ids', recordsKey: 'neighbor_ids' }, match: [{ parentField: 'id' }] },
+  evidence:
+    'droplets_list_neighborsIds: "Each array will contain a set of Droplet IDs for Droplets that share a physical server. An empty array indicates that all Droplets associated with your account are located on separate physical hardware."',
+} as const;
+const hasFirewalls = {
+  namedBy: {
+    source: { stream: 'firewalls' },
+    match: [
+      { listed: 'droplet_ids', parentField: 'id' },
+      { listed: 'tags', parentField: 'tags' },
+    ],
+  },
+  evidence: 'schema firewall: droplet_ids "the Droplets assigned to the firewall", tags "the names of the Tags assigned to the firewall"',
+} as const;
 const autoscalePoolChild = { stream: 'droplet_autoscale_pools', keys: { autoscale_pool_id: 'id' } } as const;
 
 export const dropletStreams: readonly StreamDef[] = [
@@ -25,7 +54,7 @@ export const dropletStreams: readonly StreamDef[] = [
     shape: 'list',
     scope: 'droplet:read',
     primaryKey: ['droplet_id', 'id'],
-    parent: dropletChild,
+    parent: { ...dropletChild, hint: hasBackups, changeHint: 'backup_ids' },
     pagination: 'page',
     cursor: { field: 'created_at', kind: 'datetime' },
     strip: [],
@@ -53,7 +82,7 @@ export const dropletStreams: readonly StreamDef[] = [
     shape: 'list',
     scope: 'firewall:read',
     primaryKey: ['droplet_id', 'id'],
-    parent: dropletChild,
+    parent: { ...dropletChild, hint: hasFirewalls },
     pagination: 'page',
     strip: [],
   },
@@ -77,7 +106,7 @@ export const dropletStreams: readonly StreamDef[] = [
     shape: 'list',
     scope: 'droplet:read',
     primaryKey: ['droplet_id', 'id'],
-    parent: dropletChild,
+    parent: { ...dropletChild, hint: hasNeighbors },
     pagination: 'none',
     strip: [],
   },
@@ -89,7 +118,7 @@ export const dropletStreams: readonly StreamDef[] = [
     shape: 'list',
     scope: 'droplet:read',
     primaryKey: ['droplet_id', 'id'],
-    parent: dropletChild,
+    parent: { ...dropletChild, hint: hasSnapshots, changeHint: 'snapshot_ids' },
     pagination: 'page',
     cursor: { field: 'created_at', kind: 'datetime' },
     strip: [],

@@ -51,6 +51,45 @@ export interface ParentLink {
    * report's list probe). Injected into the records like any other key.
    */
   queryKeys?: Readonly<Record<string, string>>;
+  /**
+   * Evidence that some parents have no child records, so their child list is not requested (unless
+   * the config sets `exhaustive_fanout`). Only where DigitalOcean's documentation makes it certain:
+   * the records emitted are the same with and without it.
+   */
+  hint?: FanoutHint;
+  /**
+   * A parent field that changes whenever the child gains a record (a Droplet's `backup_ids`). An
+   * incremental sync keeps a digest of it per parent in the state and requests only the parents whose
+   * digest changed, and new ones. Full refresh ignores it.
+   */
+  changeHint?: string;
+}
+
+/**
+ * How a child's emptiness is proven from data the connector already has or reads once. `evidence`
+ * names the documentation the proof rests on.
+ */
+export type FanoutHint =
+  /**
+   * The parent's array field lists the child's records (a Droplet's `snapshot_ids`): an empty array
+   * proves there are none. Trusted only when at least one parent has a non-empty one, since a token
+   * without the scope DigitalOcean requires for the field may see it empty.
+   */
+  | { nonEmpty: string; evidence: string }
+  /** A list read once names every parent that has children; the others are skipped. */
+  | { namedBy: NamedBy; evidence: string };
+
+export interface NamedBy {
+  /**
+   * The list: another stream of the table (read once, as a parent is, and emitted only if selected),
+   * or a report path answered in one request, its items under `recordsKey`.
+   */
+  source: { stream: string } | { path: string; recordsKey: string };
+  /**
+   * A parent is named when a value of `listed` (a field of a listed item; the item itself when absent)
+   * equals a value of the parent's `parentField`. Arrays on either side are flattened.
+   */
+  match: readonly { listed?: string; parentField: string }[];
 }
 
 export interface CursorDef {

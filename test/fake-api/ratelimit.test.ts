@@ -84,3 +84,41 @@ t.test('every answer carries the rate headers, errors included', async (t) => {
     t.ok(answer.headers.get('ratelimit-limit') && answer.headers.get('ratelimit-remaining') && answer.headers.get('ratelimit-reset'), `${path} ${answer.status}`);
   }
 });
+
+t.test("the connector's limiter against DigitalOcean's numbers (time-compressed), uneven latency, no margin: zero 429s", async (t) => {
+  const { startFakeApi, DEFAULT_TOKENS } = await import('../../fake-api/server.js');
+  const { DigitalOceanClient } = await import('../../src/http/client.js');
+  const { RateLimiter } = await import('../../src/http/limiter.js');
+  const { systemClock } = await import('../../src/http/clock.js');
+  // 250 a "minute" of 1.5 s and 5,000 an "hour" of 90 s: DigitalOcean's limits, compressed 40 times.
+  const minute = 1_500;
+  let answered = 0;
+  const api = await startFakeApi({
+    rateLimits: { perMinute: { requests: 250, windowMs: minute }, perHour: { requests: 5_000, windowMs: 60 * minute } },
+    faults: { latencyMs: 1 },
+    // The first minute's worth of requests is slow to reach the server (250 ms each), the rest is
+    // instant, so the server's windows and the connector's are shifted against each other. (The
+    // limiter's own guarantee, counting each request from its answer, is proven on a fake clock in
+    // test/http/limiter.test.ts; this checks the whole client against the server's counting.)
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, answered++ < 250 ? 250 * ms : 0)),
+  });
+  t.teardown(() => api.close());
+  const client = new DigitalOceanClient({
+    baseUrl: api.url,
+    token: DEFAULT_TOKENS.readOnly,
+    limiter: new RateLimiter({ windows: [{ limit: 250, windowMs: minute }, { limit: 5_000, windowMs: 60 * minute }], clock: systemClock, maxPauseMs: minute }),
+    clock: systemClock,
+    maxConcurrency: 16,
+    timeoutMs: 30_000,
+    maxRetries: 3,
+    backoffBaseMs: 10,
+    backoffMaxMs: 100,
+    maxRetryAfterMs: minute,
+    timeScale: minute / 60_000,
+    userAgent: 'test',
+  });
+  await Promise.all(Array.from({ length: 600 }, () => client.get('/v2/account')));
+  const stats = api.stats(0);
+  t.equal(stats.byStatus['429'] ?? 0, 0, 'no request was refused');
+  t.equal(stats.requests, 600, 'and none was retried');
+});

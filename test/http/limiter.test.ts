@@ -40,7 +40,7 @@ async function schedule(rl: RateLimiter, clock: FakeClock, n: number, bucket?: {
   const start = clock.now();
   const stamps: number[] = [];
   for (let i = 0; i < n; i++) {
-    await rl.acquire(undefined, bucket);
+    (await rl.acquire(undefined, bucket))();
     stamps.push(clock.now() - start);
   }
   return stamps;
@@ -73,15 +73,55 @@ t.test('DigitalOcean-sized windows: 240 per minute and 5,000 per hour', async (t
   t.ok(stamps.filter((s) => s < 3_600_000).length >= 4_500, 'nor the first hour');
 });
 
-t.test('idle time does not bank more than a burst', async (t) => {
+t.test('a sliding log, as DigitalOcean counts: a burst up to the limit, then the oldest request sets the pace', async (t) => {
   const { rl, clock } = limiter({ windows: [{ limit: 100, windowMs: 1000 }] });
   await schedule(rl, clock, 10);
   clock.t += 60_000;
   clock.sleeps = [];
-  const stamps = await schedule(rl, clock, 100);
-  t.ok(peakInWindow(stamps, 1000) <= 100, `a burst after a long idle still respects the window (${peakInWindow(stamps, 1000)})`);
-  const immediate = stamps.filter((s) => s === 0).length;
-  t.ok(immediate >= 1 && immediate < 100, `only a burst goes at once (${immediate})`);
+  const stamps = await schedule(rl, clock, 250);
+  t.equal(stamps.filter((s) => s === 0).length, 100, 'the whole limit goes at once: a small sync is not paced');
+  t.ok(peakInWindow(stamps, 1000) <= 100, `and no window of 1000 ms sees more (${peakInWindow(stamps, 1000)})`);
+  t.equal(stamps[100], 1000, 'the 101st waits exactly for the first to leave the window');
+});
+
+t.test('a released request counts from its answer: no window of the server sees more than the limit, whatever the latency', async (t) => {
+  const W = 1000;
+  const limit = 5;
+  const { rl, clock } = limiter({ windows: [{ limit, windowMs: W }], announceAfterMs: 1e12 });
+  // Deterministic "random" latencies: the request reaches the server `toServer` ms after it is let
+  // through, and the answer is back after as long again at most. Five requests (the limit) go out at once.
+  let seed = 7;
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const arrivals: number[] = [];
+  for (let batch = 0; batch < 40; batch++) {
+    const inFlight: { release: () => void; done: number }[] = [];
+    for (let k = 0; k < limit; k++) {
+      const release = await rl.acquire();
+      const toServer = rnd(300);
+      arrivals.push(clock.now() + toServer);
+      inFlight.push({ release, done: clock.now() + toServer + rnd(300) });
+    }
+    for (const r of inFlight.sort((a, b) => a.done - b.done)) {
+      if (r.done > clock.t) clock.t = r.done;
+      r.release();
+    }
+  }
+  arrivals.sort((a, b) => a - b);
+  t.ok(peakInWindow(arrivals, W) <= limit, `server-side peak ${peakInWindow(arrivals, W)} ≤ ${limit}`);
+});
+
+t.test('release moves a request later in the window, never earlier; twice is harmless', async (t) => {
+  const { rl, clock } = limiter({ windows: [{ limit: 2, windowMs: 1000 }] });
+  const start = clock.now();
+  const first = await rl.acquire();
+  (await rl.acquire())();
+  clock.t += 300;
+  first();
+  first();
+  (await rl.acquire())();
+  t.equal(clock.now() - start, 1000, 'the one answered at once left at 1000 ms');
+  (await rl.acquire())();
+  t.equal(clock.now() - start, 1300, 'the released one counted from its answer, at 300 ms');
 });
 
 t.test('several windows: each one holds', async (t) => {
@@ -94,19 +134,19 @@ t.test('several windows: each one holds', async (t) => {
 t.test('an endpoint bucket adds its own window, keyed by name', async (t) => {
   const { rl, clock } = limiter({ windows: [{ limit: 100, windowMs: 1000 }] });
   const bucket = { key: 'cdn', limit: 1, windowMs: 5000 };
-  await rl.acquire('a', bucket);
-  await rl.acquire('a');
-  await rl.acquire('b', { key: 'other', limit: 1, windowMs: 5000 });
+  (await rl.acquire('a', bucket))();
+  (await rl.acquire('a'))();
+  (await rl.acquire('b', { key: 'other', limit: 1, windowMs: 5000 }))();
   t.same(clock.sleeps, [], 'other requests and other buckets are not held');
-  await rl.acquire('a', bucket);
+  (await rl.acquire('a', bucket))();
   t.same(clock.sleeps, [5000], 'the bucket holds its own requests');
 });
 
 t.test('bucketWindowScale compresses endpoint windows', async (t) => {
   const { rl, clock } = limiter({ windows: [{ limit: 100, windowMs: 1000 }], bucketWindowScale: 0.01 });
   const bucket = { key: 'cdn', limit: 1, windowMs: 5000 };
-  await rl.acquire('a', bucket);
-  await rl.acquire('a', bucket);
+  (await rl.acquire('a', bucket))();
+  (await rl.acquire('a', bucket))();
   t.same(clock.sleeps, [50]);
 });
 
@@ -115,18 +155,18 @@ t.test('pauseUntil holds every request; it never shortens and is capped', async 
   const start = clock.now();
   rl.pauseUntil(start + 2000, 'a 429');
   rl.pauseUntil(start + 500, 'shorter');
-  await rl.acquire('droplets');
+  (await rl.acquire('droplets'))();
   t.same(clock.sleeps, [2000]);
   t.match(waits, [{ waitMs: 2000, until: start + 2000, label: 'droplets', reason: 'a 429' }]);
 
   rl.pauseUntil(clock.now() + 1e9, 'absurd');
   const before = clock.now();
-  await rl.acquire();
+  (await rl.acquire())();
   t.same(clock.sleeps, [2000, 10_000], 'capped at maxPauseMs');
   t.equal(clock.now(), before + 10_000);
 
   rl.pauseUntil(clock.now() - 5, 'already past');
-  await rl.acquire();
+  (await rl.acquire())();
   t.equal(clock.sleeps.length, 2, 'a pause in the past changes nothing');
 });
 
@@ -136,10 +176,10 @@ t.test('observe: remaining 0 with a reset pauses until the reset', async (t) => 
   rl.observe(5, 1_700_000_100);
   rl.observe(undefined, 1_700_000_100);
   rl.observe(0, undefined);
-  await rl.acquire();
+  (await rl.acquire())();
   t.same(clock.sleeps, [], 'remaining > 0, or a header missing, changes nothing');
   rl.observe(0, 1_700_000_030);
-  await rl.acquire('s');
+  (await rl.acquire('s'))();
   t.same(clock.sleeps, [30_000]);
   t.match(waits[0], { waitMs: 30_000, label: 's', reason: /quota/ });
 });
@@ -148,18 +188,18 @@ t.test('observe: an absurd reset is capped by maxPauseMs', async (t) => {
   const clock = new FakeClock(1_700_000_000_000);
   const { rl } = limiter({ clock, maxPauseMs: 3_600_000 });
   rl.observe(0, 9_999_999_999);
-  await rl.acquire();
+  (await rl.acquire())();
   t.same(clock.sleeps, [3_600_000]);
 });
 
 t.test('onWait is announced only for waits of at least announceAfterMs', async (t) => {
   const { rl, clock, waits } = limiter({ windows: [{ limit: 1, windowMs: 400 }], announceAfterMs: 500 });
-  await rl.acquire('x');
-  await rl.acquire('x');
+  (await rl.acquire('x'))();
+  (await rl.acquire('x'))();
   t.same(clock.sleeps, [400]);
   t.same(waits, [], 'a 400 ms pacing wait is routine');
   rl.pauseUntil(clock.now() + 600, 'long');
-  await rl.acquire('x');
+  (await rl.acquire('x'))();
   t.equal(waits.length, 1);
   t.match(waits[0], { waitMs: 600, label: 'x', reason: 'long' });
   t.equal(waits[0].until, clock.now());
@@ -169,11 +209,11 @@ t.test('the default announce threshold is 5 s', async (t) => {
   const clock = new FakeClock();
   const waits: WaitInfo[] = [];
   const rl = new RateLimiter({ windows: [{ limit: 1, windowMs: 4_999 }], clock, maxPauseMs: 60_000, onWait: (w) => waits.push(w) });
-  await rl.acquire();
-  await rl.acquire();
+  (await rl.acquire())();
+  (await rl.acquire())();
   t.same(waits, []);
   rl.pauseUntil(clock.now() + 5_000, 'p');
-  await rl.acquire();
+  (await rl.acquire())();
   t.equal(waits.length, 1);
 });
 
@@ -184,7 +224,8 @@ t.test('many acquires at once never exceed the window, and go in call order', as
   const stamps: number[] = [];
   await Promise.all(
     Array.from({ length: 23 }, (_, i) =>
-      rl.acquire(`s${i}`).then(() => {
+      rl.acquire(`s${i}`).then((release) => {
+        release();
         order.push(i);
         stamps.push(clock.now() - start);
       }),
@@ -210,7 +251,7 @@ t.test('concurrent acquires with a clock that really yields still respect the wi
   const stamps: number[] = [];
   const burst = async (n: number) => {
     for (let i = 0; i < n; i++) {
-      await rl.acquire();
+      (await rl.acquire())();
       stamps.push(clock.now());
       clock.t += 7; // time passes while the request runs
     }
@@ -232,8 +273,28 @@ t.test('a failed wait does not jam the queue', async (t) => {
     clock.t += ms;
   };
   const rl = new RateLimiter({ windows: [{ limit: 1, windowMs: 1000 }], clock, maxPauseMs: 1000 });
-  await rl.acquire();
+  (await rl.acquire())();
   await t.rejects(rl.acquire(), /sleep interrupted/);
-  await rl.acquire();
+  (await rl.acquire())();
   t.same(clock.sleeps, [1000, 1000]);
+});
+
+t.test('a request in flight occupies the window until its answer, however long that takes', async (t) => {
+  const { rl, clock } = limiter({ windows: [{ limit: 2, windowMs: 1000 }] });
+  const start = clock.now();
+  const slow = await rl.acquire();
+  const slower = await rl.acquire();
+  let third = false;
+  const waiting = rl.acquire().then((release) => {
+    third = true;
+    release();
+  });
+  clock.t += 5_000;
+  await new Promise((resolve) => setImmediate(resolve));
+  t.notOk(third, 'both are still in flight: no room, even 5 windows later');
+  slow();
+  await waiting;
+  t.ok(third);
+  t.equal(clock.now() - start, 6_000, 'room one window after the first answer');
+  slower();
 });

@@ -1,10 +1,41 @@
 /** Droplets: the account's main resource; `scale` is the number of droplets. */
 import { intKey } from '../keys.js';
-import { defaultVpcKey, dropletRegionIndex, volumeOfDroplet } from '../links.js';
+import { defaultVpcKey, dropletRegionIndex, firewallsOfDroplet, neighborsOfDroplet, volumeOfDroplet } from '../links.js';
 import {
   DAY_MS, IMAGES, REGIONS, SIZES, TAGS, imageObject, iso, privateIpv4, publicIpv4, randomTime, regionObject, sizeObject,
 } from '../reference.js';
-import type { Json, JsonObject, KindTable } from '../types.js';
+import type { Json, JsonObject, KindSpec, KindTable, Located } from '../types.js';
+
+/** The ids a Droplet lists in one of its array fields (`backup_ids`, `snapshot_ids`, `tags`). */
+function listOf(parent: Located | undefined, field: string): Json[] {
+  const value = parent?.record[field];
+  return Array.isArray(value) ? value : [];
+}
+
+/**
+ * A Droplet's backups or snapshots: exactly the images its `backup_ids` / `snapshot_ids` list, as
+ * DigitalOcean documents those fields ("an array of backup IDs of any backups that have been taken of
+ * the Droplet", "of any snapshots created from the Droplet"; OpenAPI schema `droplet`). So most
+ * Droplets have none, and the list a connector reads agrees with the Droplet record.
+ */
+function dropletImages(field: 'backup_ids' | 'snapshot_ids', type: 'backup' | 'snapshot'): KindSpec {
+  return {
+    count: ({ parent }) => listOf(parent, field).length,
+    make: ({ index, rng, parent }) => {
+      const created = randomTime(rng);
+      const region = (parent?.record.region as JsonObject | undefined)?.slug ?? 'nyc3';
+      return {
+        id: listOf(parent, field)[index],
+        name: `${String(parent?.record.name)}-${type}-${iso(created).slice(0, 10)}`,
+        type,
+        regions: [region],
+        created_at: iso(created),
+        min_disk_size: Number(parent?.record.disk ?? 25),
+        size_gigabytes: rng.float(0.5, 40, 2),
+      };
+    },
+  };
+}
 
 const GPU_SIZE = { slug: 'gpu-h100x1-80gb', memory: 245_760, vcpus: 20, disk: 720, transfer: 15, price_monthly: 2_562.05, description: 'GPU' };
 
@@ -67,6 +98,22 @@ export const dropletKinds: KindTable = {
         vpc_uuid: String(defaultVpcKey(account, regionIndex)),
       };
     },
+  },
+
+  droplet_backups: dropletImages('backup_ids', 'backup'),
+  droplet_snapshots: dropletImages('snapshot_ids', 'snapshot'),
+
+  /** Whole Droplet objects of the Droplets on the same hardware (rare; see links.ts). */
+  droplet_neighbors: {
+    count: ({ parent, account }) => (parent ? neighborsOfDroplet(account, parent.index).length : 0),
+    make: ({ index, parent, account }) => account.record('droplets', neighborsOfDroplet(account, parent?.index ?? 0)[index]),
+  },
+
+  /** Whole firewall objects of the firewalls naming the Droplet by id or by one of its tags. */
+  droplet_firewalls: {
+    count: ({ parent, account }) => (parent ? firewallsOfDroplet(account, Number(parent.record.id), listOf(parent, 'tags').map(String)).length : 0),
+    make: ({ index, parent, account }) =>
+      account.record('firewalls', firewallsOfDroplet(account, Number(parent?.record.id), listOf(parent, 'tags').map(String))[index]),
   },
 
   /** One policy per droplet, keyed by the droplet's id (map-shaped body). */

@@ -1,7 +1,7 @@
 /** VPCs, domains and their records, firewalls, load balancers. */
 import { intKey, nameKey, uuidKey } from '../keys.js';
-import { defaultVpcKey, projectKeyOf, someDroplets } from '../links.js';
-import { REGIONS, TAGS, iso, publicIpv4, randomTime, regionObject } from '../reference.js';
+import { defaultVpcKey, firewallDroplets, firewallTags, projectKeyOf, someDroplets } from '../links.js';
+import { REGIONS, iso, publicIpv4, randomTime, regionObject } from '../reference.js';
 import type { Json, JsonObject, KindSpec, KindTable } from '../types.js';
 
 const DOMAIN_WORDS = ['blue', 'quiet', 'rapid', 'lunar', 'coral', 'amber', 'north', 'bright', 'silver', 'urban'];
@@ -75,7 +75,6 @@ export const networkingKinds: KindTable = {
     count: ({ scale }) => Math.max(1, Math.ceil(scale / 50)),
     keys: { id: uuidKey },
     make: ({ index, f, rng, account, key }) => {
-      const count = account.count('firewalls');
       const lbs = account.count('load_balancers');
       const sources: JsonObject = lbs > 0 ? { load_balancer_uids: [String(account.key('load_balancers', index % lbs))] } : { addresses: ['0.0.0.0/0'] };
       const inbound: Json[] = [
@@ -93,8 +92,9 @@ export const networkingKinds: KindTable = {
           { protocol: 'udp', ports: '53', destinations: { addresses: ['0.0.0.0/0', '::/0'] } },
         ],
         created_at: iso(randomTime(rng)),
-        droplet_ids: someDroplets(account, index, count, 5),
-        tags: rng.some(TAGS, rng.int(0, 1)),
+        // Which Droplets a firewall covers is shared with droplet_firewalls (links.ts).
+        droplet_ids: firewallDroplets(account, index),
+        tags: firewallTags(account, index),
         pending_changes: [],
       };
     },
