@@ -333,8 +333,8 @@ mkdir -p "$docs_dir"
 node dist/scripts/doc-blocks.js docs/source-digitalocean.md '`docker run`' bash >"$WORK/docs-docker-run.sh"
 # The one line a user edits: the config with their token; here the fake API's token and URL.
 config_line=$(node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1] + "/config.json", "utf8"))))' "$WORK/in")
-grep -q '^{ "api_token": "dop_v1_…" }$' "$WORK/docs-docker-run.sh" || die "the docs' docker run block no longer has the config line this test fills in"
-sed -i "s|^{ \"api_token\": \"dop_v1_…\" }\$|$config_line|" "$WORK/docs-docker-run.sh"
+grep -q '^{ "api_token": "dop_v1_REPLACE_WITH_YOUR_TOKEN" }$' "$WORK/docs-docker-run.sh" || die "the docs' docker run block no longer has the config line this test fills in"
+sed -i "s|^{ \"api_token\": \"dop_v1_REPLACE_WITH_YOUR_TOKEN\" }\$|$config_line|" "$WORK/docs-docker-run.sh"
 (cd "$docs_dir" && PATH="$WORK/client-bin:$PATH" bash -euo pipefail "$WORK/docs-docker-run.sh" >"$WORK/docs-run.out" 2>"$WORK/docs-run.err") \
   || { tail -n 20 "$WORK/docs-run.err" >&2; die "the docs' docker run section failed"; }
 grep -q '"type":"SPEC"' "$WORK/docs-run.out" || die "docs: docker run spec printed no SPEC"

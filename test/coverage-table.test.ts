@@ -98,7 +98,9 @@ t.test('every GET path of the OpenAPI is a stream\'s, excluded with a reason, or
   const api = apiCoverage();
   t.same(api.problems, [], 'nothing unplaced, no stale note, every stream path in the OpenAPI');
   const read = api.placements.filter((p) => p.kind === 'stream');
-  t.equal(read.length, new Set(STREAMS.map((d) => d.path.replace(/\{[^}]*\}/g, '{}'))).size, 'one read path per distinct stream path');
+  // The S3 rows (Spaces) are not API v2 paths.
+  const apiRows = STREAMS.filter((d) => !d.transport);
+  t.equal(read.length, new Set(apiRows.map((d) => d.path.replace(/\{[^}]*\}/g, '{}'))).size, 'one read path per distinct stream path');
   const excluded = api.placements.filter((p) => p.kind === 'excluded');
   const notRead = api.placements.filter((p) => p.kind === 'not_read');
   t.equal(read.length + excluded.length + notRead.length, loadGetPaths().length);

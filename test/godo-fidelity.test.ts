@@ -74,7 +74,7 @@ t.test('query keys and de-duplication in the partition planner (rows built here)
   };
   const { partitions } = childPartitions(accessPoints, [{ id: 's1', region: 'a' }]);
   t.same(requestSeries(accessPoints, partitions[0], undefined, 0), [{ path: '/v2/nfs/shares/s1/access_points', query: {} }]);
-  t.throws(() => requestSeries(shares, {}, undefined, 0), /no value for query parameter region/);
+  t.throws(() => [...requestSeries(shares, {}, undefined, 0)], /no value for query parameter region/);
 });
 
 t.test('database_autoscale: godo\'s bare {"storage": …} and the OpenAPI\'s {"autoscale": {"storage": …}}', async (t) => {

@@ -21,6 +21,11 @@ const table = JSON.parse(readFileSync(new URL('./fixtures/godo-streams.json', im
 /** Where we deliberately differ from godo, and why. */
 const DIFFERENCES: Readonly<Record<string, { recordsKey?: string; pagination?: string }>> = {
   droplet_neighbors: { pagination: 'godo DropletsService.Neighbors takes no ListOptions; it only reuses the Droplet list\'s root (dropletsRoot), whose links never come' },
+  security_scan_findings: {
+    recordsKey: "godo SecurityService.GetScan decodes scanRoot's `scan`; the findings the stream emits are that scan's `findings`",
+    pagination: 'the OpenAPI declares page and per_page on GET /v2/security/scans/{scan_id}; godo GetScan takes no ListOptions. Links are followed if the API sends them',
+  },
+  vector_databases: { pagination: 'the OpenAPI declares page and per_page on GET /v2/vector-databases; godo vectorDBsRoot has no links. Links are followed if the API sends them' },
   kubernetes_options: { pagination: 'one object: kubernetesOptionsRoot declares links, but GetOptions takes no ListOptions and there is nothing to page' },
   kubernetes_cluster_lint_results: { recordsKey: 'godo keeps only `diagnostics`; the record is the whole body (run_id, requested_at, completed_at, diagnostics)' },
   database_options: { recordsKey: 'godo keeps only `options`; the record is the whole body, version_availability included (OpenAPI databases_options response)' },

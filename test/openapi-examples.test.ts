@@ -53,7 +53,9 @@ const OURS: Readonly<Record<string, { check: Check; why: string }>> = {};
 /** The API v2 rows: the S3 rows (Spaces) have no OpenAPI path; test/spaces/ covers them. */
 const STREAMS = ALL_STREAMS.filter((def) => !def.transport);
 
-const config = { api_token: TOKEN, api_url: ORIGIN, max_concurrency: 4 };
+// exhaustive_fanout: the examples of different paths are not one account (the firewalls example names
+// no Droplet of the Droplets example), so the fan-out hints that join them would skip every parent.
+const config = { api_token: TOKEN, api_url: ORIGIN, max_concurrency: 4, exhaustive_fanout: true };
 
 /** Path templates of the table, most literal first, so `/v2/droplets/backups/policies` beats `/v2/droplets/{id}/backups`. */
 const ROUTES = STREAMS.map((def) => ({

@@ -278,6 +278,8 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'subject_name'],
     parent: { ...clusterChild, filter: { field: 'engine', values: ['kafka'] } },
     pagination: 'none',
+    // godo's subjects list takes ListOptions (test/fixtures/godo-streams.json): ask for 200, as doctl does.
+    query: { per_page: '200' },
     strip: [],
   },
   {

@@ -8,6 +8,7 @@ import { errorTraces, records, recordErrors, states, statuses } from '../helpers
 
 /** The API v2 rows: the S3 rows (Spaces buckets) need a Spaces key and are tested in test/spaces/. */
 const STREAMS = TABLE.filter((def) => !def.transport);
+const RARE = new Set(['droplet_neighbors']);
 
 /**
  * The whole product on the real wire: the built CLI against the fake DigitalOcean API on loopback, every
@@ -60,7 +61,8 @@ t.test('a full sync of every stream', async (t) => {
     const emitted = records(run.messages, def.name);
     const served = [...api.account.expectedRecords(def.name, { withSecrets: true })];
     const cleanServed = [...api.account.expectedRecords(def.name, { withSecrets: false })];
-    t.ok(served.length > 0, `${def.name}: the fake account has records, so the count below means something`);
+    // Neighbors are rare by design (fake-api/data/links.ts: one Droplet in 20); test/e2e/fanout-hints.test.ts reads some.
+    if (!RARE.has(def.name)) t.ok(served.length > 0, `${def.name}: the fake account has records, so the count below means something`);
     t.equal(emitted.length, served.length, `${def.name}: every served record emitted (${served.length})`);
     t.same(emitted.flatMap((r) => recordErrors(def.name, r)).slice(0, 3), [], `${def.name}: records match the schema`);
     t.same(statuses(run.messages, def.name), ['STARTED', 'RUNNING', 'COMPLETE'], `${def.name}: statuses`);

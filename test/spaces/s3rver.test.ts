@@ -37,7 +37,7 @@ t.test('spaces_buckets, spaces_bucket_cors and spaces_bucket_acls against s3rver
   const files = writeInputs({
     // The API token is not used by read of these rows; the API origin is a closed loopback port.
     'config.json': {
-      api_token: 'unused-token',
+      api_token: 'unused-token-s3rver-0000',
       api_url: 'http://127.0.0.1:9',
       spaces_access_key_id: 'S3RVER',
       spaces_secret_access_key: secret,

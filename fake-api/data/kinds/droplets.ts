@@ -1,6 +1,6 @@
 /** Droplets: the account's main resource; `scale` is the number of droplets. */
 import { intKey } from '../keys.js';
-import { defaultVpcKey, dropletRegionIndex, firewallsOfDroplet, neighborsOfDroplet, volumeOfDroplet } from '../links.js';
+import { defaultVpcKey, dropletRegionIndex, firewallsOfDroplet, neighborGroups, neighborsOfDroplet, volumeOfDroplet } from '../links.js';
 import {
   DAY_MS, IMAGES, REGIONS, SIZES, TAGS, imageObject, iso, privateIpv4, publicIpv4, randomTime, regionObject, sizeObject,
 } from '../reference.js';
@@ -107,6 +107,12 @@ export const dropletKinds: KindTable = {
   droplet_neighbors: {
     count: ({ parent, account }) => (parent ? neighborsOfDroplet(account, parent.index).length : 0),
     make: ({ index, parent, account }) => account.record('droplets', neighborsOfDroplet(account, parent?.index ?? 0)[index]),
+  },
+
+  /** The account's one neighbor report: the same groups the report route and each Droplet's neighbors give. */
+  droplet_neighbor_reports: {
+    count: () => 1,
+    make: ({ account }) => ({ neighbor_ids: neighborGroups(account) }),
   },
 
   /** Whole firewall objects of the firewalls naming the Droplet by id or by one of its tags. */
