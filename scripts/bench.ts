@@ -326,7 +326,7 @@ async function scenarioRealistic(): Promise<Row[]> {
   const env = { SOURCE_DIGITALOCEAN_TIME_SCALE: String(scale) };
   const rows: Row[] = [];
   try {
-    const bound = lowerBound(api, STREAMS);
+    const bound = lowerBound(api, API_STREAMS);
     const rpm = 240; // the default requests_per_minute
     const rowFor = (label: string, run: RunResult): Row => {
       const stats = api.stats(0);
@@ -367,11 +367,11 @@ async function scenarioSmall(concurrency?: number): Promise<Row> {
   const latencyMs = 50;
   const api = await startFakeApi({ seed: 3, scale: 4, counts: { database_clusters: 1, apps: 1, droplet_autoscale_pools: 1, uptime_checks: 1, kubernetes_clusters: 1, registries: 1, domains: 1 }, faults: { latencyMs } });
   try {
-    const bound = lowerBound(api, STREAMS);
+    const bound = lowerBound(api, API_STREAMS);
     const run = await runRead(api.url, names, concurrency === undefined ? {} : { max_concurrency: concurrency }, {});
     const stats = api.stats(0);
     const c = concurrency ?? 8;
-    const criticalS = (Math.max(Math.ceil(stats.requests / c), chainDepth(STREAMS)) * latencyMs) / 1000;
+    const criticalS = (Math.max(Math.ceil(stats.requests / c), chainDepth(API_STREAMS)) * latencyMs) / 1000;
     const label = concurrency === undefined ? 'default config' : `max_concurrency=${concurrency}`;
     // Process start (Node, modules, schemas) is not network time: the server's log gives the span from
     // the first request's arrival to the last one's, plus one latency for its answer.
