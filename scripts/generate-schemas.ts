@@ -278,7 +278,9 @@ export function generate(spec: Node, streams: readonly StreamDef[] = STREAMS): O
       if (!isNode(content) || content.schema === undefined) {
         throw new SchemaError(`GET ${specPath} declares no 200 application/json body`);
       }
-      const record = pickRecord(def, conv.convert(content.schema), specPath);
+      const item = pickRecord(def, conv.convert(content.schema), specPath);
+      // A list of non-objects (the neighbors report's arrays of Droplet ids): each item is a record's one field.
+      const record: Shape = def.itemField ? { types: ['object'], properties: { [def.itemField]: item } } : item;
       if (record.types && !record.types.includes('object')) {
         throw new SchemaError(`records of GET ${specPath} are ${record.types.join('|')}, not objects`);
       }

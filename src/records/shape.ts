@@ -36,6 +36,8 @@ export function extractRecords(def: StreamDef, body: Record_, dropped?: (count: 
         throw new Error(`the response of ${def.path} has no '${def.recordsKey}' list`);
       }
       if (!Array.isArray(container)) throw new Error(`'${def.recordsKey}' in ${def.path} is not a list`);
+      const field = def.itemField;
+      if (field !== undefined) return container.map((item: unknown) => (isObject(item) ? item : { [field]: item }));
       const records = container.filter(isObject);
       if (records.length < container.length) dropped?.(container.length - records.length);
       return records;

@@ -162,13 +162,16 @@ export const dropletStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
-    // The body is the record: { neighbor_ids: [[id, id, …], …] }, each inner list the Droplets sharing
-    // one physical host. One record per sync; droplet_neighbors has the same facts per Droplet.
+    // The body is { neighbor_ids: [[id, id, …], …] } (OpenAPI droplets_list_neighborsIds): each inner list
+    // is a group of Droplets sharing one physical host, and each group is a record { droplet_ids: […] }.
+    // An account without neighbors has no record. No primary key: the group is its only field, a list.
+    // droplet_neighbors has the same facts per Droplet.
     name: 'droplet_neighbor_reports',
     resource: 'Droplet Neighbors Report',
     path: '/v2/reports/droplet_neighbors_ids',
-    recordsKey: null,
-    shape: 'object',
+    recordsKey: 'neighbor_ids',
+    shape: 'list',
+    itemField: 'droplet_ids',
     scope: 'droplet:read',
     primaryKey: [],
     pagination: 'none',

@@ -153,6 +153,12 @@ export interface StreamDef {
   recordsKey: string | null;
   shape: RecordsShape;
   /**
+   * For `list` shape: the list's items are not objects (the neighbors report lists arrays of Droplet ids),
+   * and each item becomes the record `{ [itemField]: item }`; without it, non-object items are dropped
+   * and reported.
+   */
+  itemField?: string;
+  /**
    * For `map` shape: the record field that receives the map key, unless the entry already carries that
    * field (the API's own value is kept).
    */

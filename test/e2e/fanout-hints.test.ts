@@ -71,3 +71,22 @@ t.test('a hint the token may not see is not trusted: no Droplet with any snapsho
   if (anySnapshot) t.ok(calls < droplets.length, 'some Droplet has a snapshot: the empty ones are skipped');
   else t.equal(calls, droplets.length, 'none has one: every Droplet is asked');
 });
+
+t.test('the neighbors report: one record per group of Droplets on one host, agreeing with droplet_neighbors', async (t) => {
+  const api = await startFakeApi({ seed: 11, scale: 120, rateLimits: false });
+  t.teardown(() => api.close());
+  const files = writeInputs({
+    'config.json': { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, max_concurrency: 4 },
+    'catalog.json': catalogFor(['droplet_neighbor_reports', 'droplet_neighbors']),
+  });
+  const run = await spawnCli(['read', '--config', files['config.json'], '--catalog', files['catalog.json']]);
+  t.equal(run.code, 0);
+  t.same(errorTraces(run.messages), []);
+  const groups = records(run.messages, 'droplet_neighbor_reports');
+  t.ok(groups.length > 0, 'the account has neighbor groups');
+  t.same(groups, [...api.account.expectedRecords('droplet_neighbor_reports')], 'each group of the report (an array of ids in the body) is one record');
+  const pairs = new Set(records(run.messages, 'droplet_neighbors').map((n) => `${n.droplet_id}:${n.id}`));
+  for (const { droplet_ids: ids } of groups as { droplet_ids: number[] }[]) {
+    for (const a of ids) for (const b of ids) if (a !== b) t.ok(pairs.has(`${a}:${b}`), `${a} lists ${b} as a neighbor`);
+  }
+});

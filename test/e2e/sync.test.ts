@@ -8,7 +8,7 @@ import { errorTraces, records, recordErrors, states, statuses } from '../helpers
 
 /** The API v2 rows: the S3 rows (Spaces buckets) need a Spaces key and are tested in test/spaces/. */
 const STREAMS = TABLE.filter((def) => !def.transport);
-const RARE = new Set(['droplet_neighbors']);
+const RARE = new Set(['droplet_neighbors', 'droplet_neighbor_reports']);
 
 /**
  * The whole product on the real wire: the built CLI against the fake DigitalOcean API on loopback, every

@@ -109,10 +109,10 @@ export const dropletKinds: KindTable = {
     make: ({ index, parent, account }) => account.record('droplets', neighborsOfDroplet(account, parent?.index ?? 0)[index]),
   },
 
-  /** The account's one neighbor report: the same groups the report route and each Droplet's neighbors give. */
+  /** The neighbor report's groups, one record each: the same groups the report route and each Droplet's neighbors give. */
   droplet_neighbor_reports: {
-    count: () => 1,
-    make: ({ account }) => ({ neighbor_ids: neighborGroups(account) }),
+    count: ({ account }) => neighborGroups(account).length,
+    make: ({ index, account }) => ({ droplet_ids: neighborGroups(account)[index] }),
   },
 
   /** Whole firewall objects of the firewalls naming the Droplet by id or by one of its tags. */
