@@ -310,6 +310,10 @@ async function scenarioThroughput(total: number): Promise<Row[]> {
 const REALISTIC: FakeApiOptions['counts'] = {
   droplet_autoscale_pools: 10, kubernetes_clusters: 10, apps: 30, functions_namespaces: 5, database_clusters: 30,
   volumes: 300, domains: 30, registries: 1, projects: 10, uptime_checks: 30, genai_evaluation_test_cases: 5,
+  // Parents of the newer streams, at what one account has: DigitalOcean's ~14 regions (NFS is listed per
+  // region), two years of invoices, a scan a week for two months, and a few of each AI and network resource.
+  regions: 14, invoices: 24, security_scans: 8, vector_databases: 2, genai_agents: 5, genai_knowledge_bases: 5,
+  genai_workspaces: 2, partner_network_connect_attachments: 2, byoip_prefixes: 1, dedicated_inferences: 2,
 };
 
 /** DigitalOcean's limits (250 a minute, 5,000 an hour), time compressed by `scale` on both sides. */
