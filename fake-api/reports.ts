@@ -1,7 +1,7 @@
 /**
- * Account-wide reports that are not a stream of this branch's table but that the connector reads as
- * evidence (see ParentLink.hints in src/streams/types.ts). Registered before the stream rows, so a row
- * with the same path (a later `droplet_neighbor_reports` stream) is answered by the same data.
+ * Account-wide reports whose wire shape is not a list of objects: the neighbors report is a list of
+ * arrays of Droplet ids (the droplet_neighbor_reports row reads each array as a record with `itemField`,
+ * and droplet_neighbors' fan-out hint reads that stream). Registered before the stream rows.
  */
 import { neighborGroups } from './data/links.js';
 import type { AccountView, JsonObject } from './data/types.js';

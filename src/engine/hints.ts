@@ -31,8 +31,7 @@ export function hintParentFields(hint: FanoutHint | undefined): string[] {
 /** The fields of a source stream's records a `namedBy` hint reads (empty: the whole item). */
 export function hintListedFields(hint: FanoutHint | undefined, source: string): string[] {
   if (!hint || !('namedBy' in hint)) return [];
-  const from = hint.namedBy.source;
-  if (!('stream' in from) || from.stream !== source) return [];
+  if (hint.namedBy.source.stream !== source) return [];
   return hint.namedBy.match.flatMap((m) => (m.listed ? [m.listed] : []));
 }
 
@@ -69,6 +68,5 @@ export function hintLabel(def: StreamDef): string {
   const hint = def.parent?.hint;
   if (!hint) return '';
   if ('nonEmpty' in hint) return `'${hint.nonEmpty}'`;
-  const from = hint.namedBy.source;
-  return 'stream' in from ? `the '${from.stream}' list` : from.path;
+  return `the '${hint.namedBy.source.stream}' list`;
 }

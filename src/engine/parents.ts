@@ -31,7 +31,7 @@ export function isNeededBy(name: string, others: readonly StreamDef[]): boolean 
     if (!link) return false;
     if (link.stream === name) return true;
     const hint = link.hint;
-    return hint !== undefined && 'namedBy' in hint && 'stream' in hint.namedBy.source && hint.namedBy.source.stream === name;
+    return hint !== undefined && 'namedBy' in hint && hint.namedBy.source.stream === name;
   });
 }
 
@@ -81,7 +81,6 @@ export class ParentFailed extends Error {
  */
 export class ParentRegistry {
   private readonly lists = new Map<string, Promise<Record_[]>>();
-  private readonly reports = new Map<string, Promise<unknown[]>>();
   private readonly partitions = new Map<string, Promise<PartitionKeys[]>>();
 
   constructor(private readonly ctx: EngineContext) {}
@@ -160,26 +159,11 @@ export class ParentRegistry {
     const from = hint.namedBy.source;
     let listed: unknown[];
     try {
-      listed = 'stream' in from ? await this.listOf(from.stream) : await this.report(from.path, from.recordsKey, def.name);
+      listed = await this.listOf(from.stream);
     } catch (error) {
       return { parents, unused: `it could not be read (${error instanceof Error ? error.message : String(error)})` };
     }
     return byNamedBy(hint.namedBy, parents, listed);
-  }
-
-  /** One request for an account-wide report; its items under `recordsKey`. */
-  private report(path: string, recordsKey: string, label: string): Promise<unknown[]> {
-    let items = this.reports.get(path);
-    if (!items) {
-      items = this.ctx.client.get(path, {}, { label }).then(({ body }) => {
-        const value = valueAt(body, recordsKey);
-        if (!Array.isArray(value)) throw new Error(`the answer has no '${recordsKey}' list`);
-        return value as unknown[];
-      });
-      items.catch(() => undefined);
-      this.reports.set(path, items);
-    }
-    return items;
   }
 
   private async readSilently(name: string): Promise<Record_[]> {

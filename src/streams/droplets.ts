@@ -16,7 +16,8 @@ const hasSnapshots = {
   evidence: 'schema droplet.snapshot_ids: "An array of snapshot IDs of any snapshots created from the Droplet instance"',
 } as const;
 const hasNeighbors = {
-  namedBy: { source: { path: '/v2/reports/droplet_neighbors_ids', recordsKey: 'neighbor_ids' }, match: [{ parentField: 'id' }] },
+  // The report is read once, as the droplet_neighbor_reports stream (emitted only if selected): one request.
+  namedBy: { source: { stream: 'droplet_neighbor_reports' }, match: [{ listed: 'droplet_ids', parentField: 'id' }] },
   evidence:
     'droplets_list_neighborsIds: "Each array will contain a set of Droplet IDs for Droplets that share a physical server. An empty array indicates that all Droplets associated with your account are located on separate physical hardware."',
 } as const;

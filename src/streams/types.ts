@@ -80,11 +80,8 @@ export type FanoutHint =
   | { namedBy: NamedBy; evidence: string };
 
 export interface NamedBy {
-  /**
-   * The list: another stream of the table (read once, as a parent is, and emitted only if selected),
-   * or a report path answered in one request, its items under `recordsKey`.
-   */
-  source: { stream: string } | { path: string; recordsKey: string };
+  /** The list: another stream of the table, read once as a parent is (and emitted only if selected). */
+  source: { stream: string };
   /**
    * A parent is named when a value of `listed` (a field of a listed item; the item itself when absent)
    * equals a value of the parent's `parentField`. Arrays on either side are flattened.

@@ -85,6 +85,7 @@ t.test('the neighbors report: one record per group of Droplets on one host, agre
   const groups = records(run.messages, 'droplet_neighbor_reports');
   t.ok(groups.length > 0, 'the account has neighbor groups');
   t.same(groups, [...api.account.expectedRecords('droplet_neighbor_reports')], 'each group of the report (an array of ids in the body) is one record');
+  t.equal(api.stats(0).byPath['/v2/reports/droplet_neighbors_ids'], 1, 'the report is read once, for the stream and the neighbors hint alike');
   const pairs = new Set(records(run.messages, 'droplet_neighbors').map((n) => `${n.droplet_id}:${n.id}`));
   for (const { droplet_ids: ids } of groups as { droplet_ids: number[] }[]) {
     for (const a of ids) for (const b of ids) if (a !== b) t.ok(pairs.has(`${a}:${b}`), `${a} lists ${b} as a neighbor`);
