@@ -321,6 +321,37 @@ function doLimits(scale: number): FakeApiOptions['rateLimits'] {
   return { perMinute: { requests: 250, windowMs: 60_000 * scale }, perHour: { requests: 5_000, windowMs: 3_600_000 * scale }, endpointWindowScale: scale };
 }
 
+/** Requests per stream of the last scenario 4 run. */
+let lastByStream: Record<string, number> = {};
+
+/**
+ * Scenario 4b's requests split by sync mode. A stream the contract (streams.tsv) offers in full refresh
+ * only is read whole by every sync, incremental or not: those requests are the floor of an incremental
+ * sync, whatever the connector does. The incremental streams are where 4b can save.
+ */
+interface IncrementalSplit {
+  fullRefreshOnly: number;
+  incrementalIn4a: number;
+  incrementalIn4b: number;
+  largestFullRefresh: [string, number][];
+}
+let incrementalSplit: IncrementalSplit | undefined;
+
+function splitByMode(full: Record<string, number>, incremental: Record<string, number>): IncrementalSplit {
+  const sum = (counts: Record<string, number>, pick: (def: StreamDef | undefined) => boolean): number =>
+    Object.entries(counts).reduce((total, [name, n]) => total + (pick(findStream(name)) ? n : 0), 0);
+  const hasCursor = (def: StreamDef | undefined): boolean => def?.cursor !== undefined;
+  return {
+    fullRefreshOnly: sum(incremental, (def) => !hasCursor(def)),
+    incrementalIn4a: sum(full, hasCursor),
+    incrementalIn4b: sum(incremental, hasCursor),
+    largestFullRefresh: Object.entries(incremental)
+      .filter(([name]) => !hasCursor(findStream(name)))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4),
+  };
+}
+
 /** Scenario 4: the realistic account, a full sync and then an hourly incremental one from its state. */
 async function scenarioRealistic(): Promise<Row[]> {
   // A minute lasts 12 s. Compression magnifies the connector's own CPU time (not compressed) by 1/scale
@@ -334,6 +365,7 @@ async function scenarioRealistic(): Promise<Row[]> {
     const rpm = 240; // the default requests_per_minute
     const rowFor = (label: string, run: RunResult): Row => {
       const stats = api.stats(0);
+      lastByStream = stats.byStream;
       const realMinutes = run.wallMs / scale / 60_000;
       const boundS = (stats.requests / rpm) * 60 * scale;
       return rowOf(label, run, api, bound, boundS, `projected real time ${realMinutes.toFixed(1)} min; bound = requests at ${rpm}/min (a minute = ${60 * scale} s)`);
@@ -358,8 +390,10 @@ async function scenarioRealistic(): Promise<Row[]> {
       });
       return copy;
     });
+    const fullByStream = lastByStream;
     const incremental = await runRead(api.url, names, {}, env, { incremental: true, state });
     rows.push(rowFor(`4b. same account, hourly incremental from 4a's state, 2% of parents changed (${altered} digests)`, incremental));
+    incrementalSplit = splitByMode(fullByStream, api.stats(0).byStream);
   } finally {
     await api.close();
   }
@@ -421,6 +455,14 @@ if (small && smallSerial) lines.push(`Scenario 5 speed-up of the default config 
 const full4 = rows.find((r) => r.scenario.startsWith('4a.'));
 const incr4 = rows.find((r) => r.scenario.startsWith('4b.'));
 if (full4 && incr4) lines.push(`Scenario 4 incremental / full requests: ${fmt((100 * incr4.requests) / full4.requests, 1)}%`);
+if (full4 && incr4 && incrementalSplit) {
+  const split = incrementalSplit;
+  lines.push(
+    `Scenario 4b: ${split.fullRefreshOnly} of its ${incr4.requests} requests are streams offered in full refresh only, read whole by any sync ` +
+      `(floor ${fmt((100 * split.fullRefreshOnly) / full4.requests, 1)}% of 4a; largest: ${split.largestFullRefresh.map(([name, n]) => `${name} ${n}`).join(', ')}); ` +
+      `the incremental streams made ${split.incrementalIn4b} requests against ${split.incrementalIn4a} in 4a (${fmt((100 * split.incrementalIn4b) / Math.max(1, split.incrementalIn4a), 1)}%).`,
+  );
+}
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 lines.push('', `Machine: ${machine}`);
 console.log(lines.join('\n'));

@@ -2,7 +2,7 @@ import type { SourceConfig } from './config.js';
 import { systemClock, type Clock } from './http/clock.js';
 import { DigitalOceanClient } from './http/client.js';
 import { RateLimiter } from './http/limiter.js';
-import { SpacesClient } from './http/s3.js';
+import type { SpacesClient } from './http/s3.js';
 import type { ProtocolWriter } from './protocol/writer.js';
 import { packageVersion } from './spec.js';
 
@@ -30,8 +30,12 @@ export interface Runtime {
 /** Requests per second to one Spaces region (see SpacesClientOptions.requestsPerSecond). */
 const SPACES_REQUESTS_PER_SECOND = 100;
 
-/** The HTTP stack of one command: one limiter and one client shared by everything the command does. */
-export function createRuntime(config: SourceConfig, writer: ProtocolWriter, clock: Clock = systemClock): Runtime {
+/**
+ * The HTTP stack of one command: one limiter and one client shared by everything the command does.
+ * The Spaces client (an S3 signer and an XML parser) is loaded only when a Spaces key is configured:
+ * most syncs never speak S3, and loading it costs every run start-up time.
+ */
+export async function createRuntime(config: SourceConfig, writer: ProtocolWriter, clock: Clock = systemClock): Promise<Runtime> {
   const scale = timeScale();
   writer.addSecret(config.apiToken);
   writer.addSecret(config.spaces?.secretAccessKey);
@@ -67,11 +71,12 @@ export function createRuntime(config: SourceConfig, writer: ProtocolWriter, cloc
     onRetry: ({ path, attempt, waitMs, kind, status, received }) =>
       void writer.log('WARN', `GET ${path} failed (${status ?? kind}${received ? `, ${received}` : ''}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s.`),
   });
-  return { client, limiter, spaces: config.spaces ? { client: createSpacesClient(config, writer, clock, scale), regions: config.spaces.regions } : undefined };
+  return { client, limiter, spaces: config.spaces ? { client: await createSpacesClient(config, writer, clock, scale), regions: config.spaces.regions } : undefined };
 }
 
-function createSpacesClient(config: SourceConfig, writer: ProtocolWriter, clock: Clock, scale: number): SpacesClient {
+async function createSpacesClient(config: SourceConfig, writer: ProtocolWriter, clock: Clock, scale: number): Promise<SpacesClient> {
   const spaces = config.spaces as NonNullable<SourceConfig['spaces']>;
+  const { SpacesClient } = await import('./http/s3.js');
   return new SpacesClient({
     accessKeyId: spaces.accessKeyId,
     secretAccessKey: spaces.secretAccessKey,

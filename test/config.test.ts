@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import t from 'tap';
 import { ConfigError, MIN_TOKEN_LENGTH, parseApiUrl, parseConfig } from '../src/config.js';
 
@@ -14,6 +15,13 @@ function rejection(raw: unknown): ConfigError {
   }
   throw new Error(`accepted: ${JSON.stringify(raw)}`);
 }
+
+t.test('spec.json is a valid JSON Schema (the config validator skips that check at run time)', async (t) => {
+  const spec = JSON.parse(readFileSync(new URL('../spec.json', import.meta.url), 'utf8')) as { connectionSpecification: object };
+  const ajv = new Ajv({ strict: false });
+  t.equal(ajv.validateSchema(spec.connectionSpecification), true, JSON.stringify(ajv.errors));
+  t.equal(ajv.validateSchema({ type: 'object', properties: { x: { type: 'strin' } } }), false, 'a broken schema would be caught');
+});
 
 t.test('defaults are applied', async (t) => {
   t.same(parseConfig({ api_token: TOKEN }), {

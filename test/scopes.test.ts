@@ -301,7 +301,7 @@ t.test('Prober: memoized, refuses real credential ids, keeps no credential body'
     .get('/v2/account').reply(503, {}).get('/v2/account').reply(503, {});
   t.teardown(() => nock.cleanAll());
   const writer = silentWriter();
-  const { client } = createRuntime(
+  const { client } = await createRuntime(
     { apiToken: TOKEN, apiOrigin: ORIGIN, requestsPerMinute: 240, maxConcurrency: 4 },
     writer,
   );

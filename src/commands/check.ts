@@ -121,7 +121,7 @@ export function describeAudit(audit: TokenAudit): CheckAnswer {
 
 /** CONNECTION_STATUS only: FAILED is a normal answer (exit 0), not an error. */
 export async function checkCommand(config: SourceConfig, writer: ProtocolWriter): Promise<number> {
-  const { client, spaces } = createRuntime(config, writer);
+  const { client, spaces } = await createRuntime(config, writer);
   const audit = await auditToken(new Prober(client));
   let answer = describeAudit(audit);
   // The Spaces key is judged once the token is known to work: its grants are read with the token.

@@ -22,7 +22,7 @@ function tokenFailure(error: ApiError): string {
  * scope. A stream is left out only when a scope it needs (its own or a parent's) is proven missing.
  */
 export async function discoverCommand(config: SourceConfig, writer: ProtocolWriter): Promise<number> {
-  const { client } = createRuntime(config, writer);
+  const { client } = await createRuntime(config, writer);
   const prober = new Prober(client);
   const account = await prober.get(ACCOUNT_PATH);
   if (!account.ok) {

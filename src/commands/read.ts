@@ -22,7 +22,7 @@ export async function readCommand(
   for (const name of states.keys()) {
     if (!names.has(name)) log('INFO', `The state file has a state for stream '${clip(name, ECHO_CHARS)}', which the catalog does not select; it is ignored.`);
   }
-  const { client, limiter, spaces } = createRuntime(config, writer);
+  const { client, limiter, spaces } = await createRuntime(config, writer);
   const ctx: EngineContext = {
     client,
     writer,

@@ -1,5 +1,5 @@
 import { ApiError } from '../http/errors.js';
-import { S3Error } from '../http/s3.js';
+import { S3Error } from '../http/s3-error.js';
 import type { FailureType } from '../protocol/messages.js';
 import { StateEmitter } from '../state/emitter.js';
 import { findStream } from '../streams/index.js';
@@ -23,9 +23,41 @@ function ancestors(def: StreamDef): string[] {
   return names;
 }
 
-/** How many ancestors a stream has: parents are scheduled before their children, so a child never waits on a parent that has not started. */
+/** How many ancestors a stream has. */
 function depth(def: StreamDef): number {
   return ancestors(def).length;
+}
+
+/**
+ * Streams read at once per request slot (max_concurrency). A stream between two requests (shaping a
+ * page, writing it out, waiting for its parent's list) holds its place without a request in flight;
+ * more streams than slots keep the slots busy, while the HTTP layer still bounds the requests. Each
+ * stream holds at most two pages (PAGES_IN_FLIGHT), so memory stays bounded by this times that.
+ */
+const STREAMS_PER_REQUEST_SLOT = 2;
+
+/**
+ * The order streams start in: longest chain below first (a parent of grandchildren, then parents, then
+ * the rest), so that the requests that must follow one another begin early and the independent lists
+ * fill the gaps; within that, parents before children, so a child never waits on a parent that has
+ * not started. Classic critical-path scheduling: a sync ends when its longest chain does.
+ */
+export function startOrder(jobs: readonly StreamJob[]): StreamJob[] {
+  const selected = jobs.map((job) => job.def);
+  const height = new Map<string, number>();
+  const heightOf = (def: StreamDef): number => {
+    const known = height.get(def.name);
+    if (known !== undefined) return known;
+    height.set(def.name, 0); // a cycle cannot recurse forever
+    const below = selected.filter((other) => ancestors(other).includes(def.name)).map((other) => depth(other) - depth(def));
+    const h = Math.max(0, ...below);
+    height.set(def.name, h);
+    return h;
+  };
+  return jobs
+    .map((job, index) => ({ job, index, height: heightOf(job.def), depth: depth(job.def) }))
+    .sort((a, b) => b.height - a.height || a.depth - b.depth || a.index - b.index)
+    .map((entry) => entry.job);
 }
 
 interface Failure {
@@ -68,7 +100,7 @@ function isFatal(error: unknown): boolean {
 }
 
 /**
- * Reads the configured streams, `concurrency` at a time, parents before children. A failing stream is
+ * Reads the configured streams, a few per request slot, parents before children. A failing stream is
  * reported (INCOMPLETE + TRACE ERROR) and the others go on; a rejected token stops everything.
  */
 export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, startDate: string | undefined): Promise<ReadOutcome> {
@@ -87,12 +119,12 @@ export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, st
     ctx,
     startDate,
   );
-  const ordered = [...jobs].sort((a, b) => depth(a.def) - depth(b.def));
+  const ordered = startOrder(jobs);
   const states = new StateEmitter(ctx.writer);
   const failedStreams: string[] = [];
   let fatalReported = false;
 
-  await forEachConcurrent(ordered, ctx.concurrency, async (job) => {
+  await forEachConcurrent(ordered, ctx.concurrency * STREAMS_PER_REQUEST_SLOT, async (job) => {
     const { def } = job;
     if (ctx.abort.signal.aborted) {
       job.collector?.fail(new SyncAborted());

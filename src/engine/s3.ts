@@ -1,5 +1,5 @@
 import type { S3Response, S3Subresource } from '../http/s3.js';
-import { S3Error } from '../http/s3.js';
+import { S3Error } from '../http/s3-error.js';
 import { extractS3Records } from '../records/s3.js';
 import type { PartitionKeys, Record_ } from '../records/shape.js';
 import type { StreamDef } from '../streams/types.js';

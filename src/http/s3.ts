@@ -3,9 +3,12 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { XMLParser } from 'fast-xml-parser';
 import ky from 'ky';
 import type { Clock } from './clock.js';
-import { ApiError, isRetryable, kindForStatus, type ErrorKind } from './errors.js';
+import { isRetryable, kindForStatus, type ErrorKind } from './errors.js';
+import { S3Error } from './s3-error.js';
 import { RateLimiter } from './limiter.js';
 import { Semaphore } from './semaphore.js';
+
+export { S3Error } from './s3-error.js';
 
 /**
  * The S3 side of DigitalOcean Spaces: the only place an S3 request is made. Each request is signed with
@@ -40,14 +43,6 @@ export interface SpacesClientOptions {
   userAgent: string;
   random?: () => number;
   onRetry?: (info: { what: string; attempt: number; waitMs: number; status?: number; code?: string }) => void;
-}
-
-/** A failed S3 request: the ApiError kind for the status, plus the S3 error code (AccessDenied, NoSuchCORSConfiguration …). */
-export class S3Error extends ApiError {
-  constructor(kind: ErrorKind, what: string, message: string, status?: number, readonly code?: string) {
-    super(kind, what, message, status, code);
-    this.name = 'S3Error';
-  }
 }
 
 export interface S3Response {

@@ -2,7 +2,8 @@ import type { SpacesConfig } from '../config.js';
 import type { DigitalOceanClient } from '../http/client.js';
 import { ApiError } from '../http/errors.js';
 import { paginate } from '../http/paginate.js';
-import { S3Error, type SpacesClient } from '../http/s3.js';
+import type { SpacesClient } from '../http/s3.js';
+import { S3Error } from '../http/s3-error.js';
 import { findStream } from '../streams/index.js';
 
 /**

@@ -58,7 +58,7 @@ t.test('the secret joins the protocol writer redaction set, as the token does', 
   let text = '';
   out.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const writer = new ProtocolWriter(out);
-  createRuntime(parseConfig({ api_token: TOKEN, spaces_access_key_id: 'DO00ABC', spaces_secret_access_key: SECRET }), writer);
+  await createRuntime(parseConfig({ api_token: TOKEN, spaces_access_key_id: 'DO00ABC', spaces_secret_access_key: SECRET }), writer);
   await writer.log('INFO', `leak ${SECRET} and ${TOKEN}`);
   await writer.flush();
   t.notOk(text.includes(SECRET), 'secret redacted');
