@@ -85,14 +85,19 @@ function namingItems(namedBy: NamedBy, index: readonly Map<string, unknown[]>[],
   return [...found];
 }
 
+/** `untrustedWhenNoneNamed`: the list names none of the parents, so it may not be the whole truth. */
+function noneNamed(namedBy: NamedBy, parents: number, named: number): boolean {
+  return namedBy.untrustedWhenNoneNamed === true && parents > 0 && named === 0;
+}
+
+const NONE_NAMED = 'it names none of them, which may mean the token cannot see the items that would';
+
 /** `namedBy`: parents some listed item names. */
 export function byNamedBy(namedBy: NamedBy, parents: readonly Record_[], listed: readonly unknown[]): HintOutcome {
   const index = namingIndex(namedBy, listed);
   const named = parents.filter((p) => namingItems(namedBy, index, p).length > 0);
-  if (namedBy.untrustedWhenNoneNamed && parents.length > 0 && named.length === 0) {
-    // Either no parent has any, or the token cannot see the items that would name them.
-    return { parents: [...parents], unused: 'it names none of them, which may mean the token cannot see the items that would' };
-  }
+  // Either no parent has any, or the token cannot see the items that would name them.
+  if (noneNamed(namedBy, parents.length, named.length)) return { parents: [...parents], unused: NONE_NAMED };
   return { parents: named };
 }
 
@@ -102,9 +107,10 @@ export function byNamedBy(namedBy: NamedBy, parents: readonly Record_[], listed:
  * trusted: an empty set for every parent would then skip parents that do have new records.
  */
 export function namedChangeValues(namedBy: NamedBy, change: ChangeHint, parents: readonly Record_[], listed: readonly unknown[]): string[][] | undefined {
-  if (byNamedBy(namedBy, parents, listed).unused !== undefined) return undefined;
   const index = namingIndex(namedBy, listed);
-  return parents.map((p) => namingItems(namedBy, index, p).flatMap((item) => scalars(valueAt(item, change.namedItems))).sort());
+  const items = parents.map((p) => namingItems(namedBy, index, p));
+  if (noneNamed(namedBy, parents.length, items.filter((naming) => naming.length > 0).length)) return undefined;
+  return items.map((naming) => naming.flatMap((item) => scalars(valueAt(item, change.namedItems))).sort());
 }
 
 /** How a row's change hint is named in log lines. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { DEFAULT_TOKENS, startFakeApi } from '../../fake-api/server.js';
 import { STREAMS } from '../../src/streams/index.js';
@@ -16,6 +17,24 @@ const PER_DROPLET = HINTED.filter((name) => name.startsWith('droplet_'));
 
 t.test('the hinted rows: four per-Droplet lists and the volumes\' snapshots, each with a documented hint', async (t) => {
   t.same(HINTED.sort(), ['droplet_backups', 'droplet_firewalls', 'droplet_neighbors', 'droplet_snapshots', 'volume_snapshots']);
+  // The fields a hint reads are fields DigitalOcean's records have (our schemas), and a change hint taken
+  // from a list (ChangeHint.namedItems) sits on a row whose hint reads that list.
+  const schemaFields = (stream: string): string[] => Object.keys((JSON.parse(readFileSync(new URL(`../../schemas/${stream}.json`, import.meta.url), 'utf8')) as { properties: object }).properties);
+  for (const def of STREAMS.filter((s) => s.parent?.hint)) {
+    const link = def.parent!;
+    const hint = link.hint!;
+    if ('nonEmpty' in hint) {
+      t.ok(schemaFields(link.stream).includes(hint.nonEmpty), `${def.name}: ${link.stream}.${hint.nonEmpty} exists`);
+      continue;
+    }
+    const listedFields = [...hint.namedBy.match.flatMap((m) => (m.listed ? [m.listed] : [])), ...(hint.namedBy.only ? [hint.namedBy.only.field] : [])];
+    if (typeof link.changeHint === 'object') listedFields.push(link.changeHint.namedItems);
+    for (const field of listedFields) t.ok(schemaFields(hint.namedBy.source.stream).includes(field), `${def.name}: ${hint.namedBy.source.stream}.${field} exists`);
+    for (const m of hint.namedBy.match) t.ok(schemaFields(link.stream).includes(m.parentField), `${def.name}: ${link.stream}.${m.parentField} exists`);
+  }
+  for (const def of STREAMS.filter((s) => typeof s.parent?.changeHint === 'object')) {
+    t.ok(def.parent?.hint && 'namedBy' in def.parent.hint, `${def.name}: its change hint names a namedBy list`);
+  }
 });
 
 t.test('records are identical with and without hints; the hinted sync makes fewer requests', async (t) => {
