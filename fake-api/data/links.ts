@@ -102,3 +102,49 @@ export function firewallsOfDroplet(account: AccountView, dropletId: number, tags
   }
   return out;
 }
+
+/**
+ * Snapshots of a volume: none for most volumes; one to three for one volume in seven (the second of each
+ * block of seven, so that even a tiny account has some). They are served by
+ * both lists DigitalOcean has for them, and the same in each: the volume's own
+ * (/v2/volumes/{id}/snapshots) and the account-wide /v2/snapshots, where they carry resource_type
+ * `volume` and resource_id the volume's id (OpenAPI schema `snapshots`; godo snapshots.go ListVolume).
+ */
+export function volumeSnapshotCount(account: AccountView, volume: number): number {
+  if (volume % 7 !== 1) return 0;
+  return new Rng(seedOf(account.seed, 'volume-snapshots', volume)).int(1, 3);
+}
+
+/** Per account, the running total of volume snapshots before each volume (for the account-wide list). */
+const volumeSnapshotStarts = new WeakMap<AccountView, Uint32Array>();
+
+function snapshotStarts(account: AccountView): Uint32Array {
+  let starts = volumeSnapshotStarts.get(account);
+  if (!starts) {
+    const volumes = account.count('volumes');
+    starts = new Uint32Array(volumes + 1);
+    for (let v = 0; v < volumes; v++) starts[v + 1] = starts[v] + volumeSnapshotCount(account, v);
+    volumeSnapshotStarts.set(account, starts);
+  }
+  return starts;
+}
+
+/** How many volume snapshots the account has: the first entries of the account-wide snapshots list. */
+export function volumeSnapshotTotal(account: AccountView): number {
+  const starts = snapshotStarts(account);
+  return starts[starts.length - 1];
+}
+
+/** Entry `position` of the account-wide list's volume part: which volume, and which of its snapshots. */
+export function volumeSnapshotAt(account: AccountView, position: number): { volume: number; index: number } {
+  const starts = snapshotStarts(account);
+  let lo = 0;
+  let hi = starts.length - 2;
+  // The last volume whose first snapshot is at or before `position`.
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= position) lo = mid;
+    else hi = mid - 1;
+  }
+  return { volume: lo, index: position - starts[lo] };
+}

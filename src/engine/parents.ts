@@ -3,7 +3,7 @@ import { digestOf } from '../state/parent-digests.js';
 import { findStream, STREAMS } from '../streams/index.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
-import { byNamedBy, byNonEmpty, hintLabel, hintListedFields, hintParentFields, valueAt, type HintOutcome } from './hints.js';
+import { byNamedBy, byNonEmpty, hintLabel, hintListedFields, hintParentFields, namedChangeValues, valueAt, type HintOutcome } from './hints.js';
 import { childPartitions, partitionId } from './partitions.js';
 import { walkStream } from './walk.js';
 
@@ -14,12 +14,12 @@ import { walkStream } from './walk.js';
 function projectionFields(parent: string): string[] {
   const fields = new Set<string>();
   for (const def of STREAMS) {
-    for (const field of hintListedFields(def.parent?.hint, parent)) fields.add(field);
+    for (const field of hintListedFields(def.parent, parent)) fields.add(field);
     if (def.parent?.stream !== parent) continue;
     for (const field of Object.values(def.parent.keys)) fields.add(field);
     if (def.parent.filter) fields.add(def.parent.filter.field);
     for (const field of hintParentFields(def.parent.hint)) fields.add(field);
-    if (def.parent.changeHint) fields.add(def.parent.changeHint);
+    if (typeof def.parent.changeHint === 'string') fields.add(def.parent.changeHint);
   }
   return [...fields];
 }
@@ -103,16 +103,34 @@ export class ParentRegistry {
     return partitions;
   }
 
-  /** Per partition, the digest of the parent's change hint (ParentLink.changeHint); empty without one. */
+  /**
+   * Per partition, the digest of the parent's change hint (ParentLink.changeHint); empty without one,
+   * and when a ChangeHint's list cannot be read or trusted (every parent is then requested).
+   */
   async changeDigestsOf(def: StreamDef): Promise<Map<string, string>> {
     const digests = new Map<string, string>();
     const link = def.parent;
-    const field = link?.changeHint;
-    if (!link || !field) return digests;
-    for (const parent of await this.listOf(link.stream)) {
-      const { partitions } = childPartitions(def, [parent]);
-      if (partitions.length === 1) digests.set(partitionId(partitions[0]), digestOf(valueAt(parent, field)));
+    const change = link?.changeHint;
+    if (!link || !change) return digests;
+    const parents = await this.listOf(link.stream);
+    let values: unknown[] | undefined = typeof change === 'string' ? parents.map((p) => valueAt(p, change)) : undefined;
+    if (typeof change === 'object') {
+      const hint = link.hint;
+      if (!hint || !('namedBy' in hint)) throw new Error(`internal: stream ${def.name} has a change hint from a list but no namedBy hint`);
+      let listed: unknown[];
+      try {
+        listed = await this.listOf(hint.namedBy.source.stream);
+      } catch {
+        // computePartitions has said why: the list could not be read, so every parent is requested.
+        return digests;
+      }
+      values = namedChangeValues(hint.namedBy, change, parents, listed);
     }
+    if (!values) return digests;
+    parents.forEach((parent, i) => {
+      const { partitions } = childPartitions(def, [parent]);
+      if (partitions.length === 1) digests.set(partitionId(partitions[0]), digestOf(values[i]));
+    });
     return digests;
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from '../state/input.js';
 import { StreamCheckpoint } from '../state/stream-checkpoint.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
+import { changeHintLabel } from './hints.js';
 import type { ParentCollector, ParentRegistry } from './parents.js';
 import { partitionId } from './partitions.js';
 import { walkStream } from './walk.js';
@@ -42,14 +43,14 @@ export async function readStream(
     let partitions: (PartitionKeys | undefined)[] = def.parent ? await parents.partitionsOf(def) : [undefined];
     // An incremental child skips the parents whose change hint is the one it last finished them with.
     const digests = checkpoint.incremental && !ctx.exhaustiveFanout && def.parent?.changeHint ? await parents.changeDigestsOf(def) : undefined;
-    if (digests) {
+    if (digests && def.parent) {
       const before = partitions.length;
       partitions = partitions.filter((keys) => {
         const id = partitionId(keys);
         const digest = digests.get(id);
         return digest === undefined || !checkpoint.unchangedParent(id, digest);
       });
-      log('INFO', `Stream '${def.name}': ${partitions.length} of ${before} parents requested; the '${def.parent?.changeHint}' of the others is unchanged since the last sync.`);
+      log('INFO', `Stream '${def.name}': ${partitions.length} of ${before} parents requested; for the others, ${changeHintLabel(def.parent)} is unchanged since the last sync.`);
     }
     await writer.status(def.name, 'RUNNING');
     const stream = def.name;

@@ -6,6 +6,26 @@ import type { StreamDef } from './types.js';
  */
 const NFS_BY_REGION = { stream: 'regions', keys: { region: 'slug' }, queryKeys: { region: 'atl1' } } as const;
 
+/**
+ * Hint (see ParentLink.hint): the account-wide list names every volume that has a snapshot. OpenAPI
+ * (digitalocean-public.v2.json) snapshots_list: "list all of the snapshots available on your account",
+ * `resource_type=volume` for "only snapshots based on volumes"; schema `snapshots`: resource_id "the
+ * resource that the snapshot originated from", resource_type droplet | volume. volumeSnapshots_list
+ * returns that same schema. godo snapshots.go ListVolume is /v2/snapshots?resource_type=volume, and
+ * storage.go ListSnapshots decodes a volume's list into the same Snapshot type. The list is read with
+ * snapshot:read, a volume's with block_storage_snapshot:read: a list naming no volume is not trusted.
+ */
+const hasVolumeSnapshots = {
+  namedBy: {
+    source: { stream: 'snapshots' },
+    match: [{ listed: 'resource_id', parentField: 'id' }],
+    only: { field: 'resource_type', values: ['volume'] },
+    untrustedWhenNoneNamed: true,
+  },
+  evidence:
+    'snapshots_list: "To list all of the snapshots available on your account" ("To retrieve only snapshots based on volumes, include the resource_type query parameter set to volume"); schema snapshots: resource_id "The unique identifier for the resource that the snapshot originated from"',
+} as const;
+
 /** Block Storage, NFS, Spaces keys and snapshots. */
 export const storageStreams: readonly StreamDef[] = [
   {
@@ -27,7 +47,8 @@ export const storageStreams: readonly StreamDef[] = [
     shape: 'list',
     scope: 'block_storage_snapshot:read',
     primaryKey: ['volume_id', 'id'],
-    parent: { stream: 'volumes', keys: { volume_id: 'id' } },
+    // Incremental: a volume is asked again only when the set of snapshots naming it changed.
+    parent: { stream: 'volumes', keys: { volume_id: 'id' }, hint: hasVolumeSnapshots, changeHint: { namedItems: 'id' } },
     pagination: 'page',
     cursor: { field: 'created_at', kind: 'datetime' },
     strip: [],

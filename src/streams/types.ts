@@ -60,9 +60,19 @@ export interface ParentLink {
   /**
    * A parent field that changes whenever the child gains a record (a Droplet's `backup_ids`). An
    * incremental sync keeps a digest of it per parent in the state and requests only the parents whose
-   * digest changed, and new ones. Full refresh ignores it.
+   * digest changed, and new ones. Full refresh ignores it. See ChangeHint for the other form.
    */
-  changeHint?: string;
+  changeHint?: string | ChangeHint;
+}
+
+/**
+ * A change hint taken from the row's `namedBy` list instead of a parent field: the sorted values of
+ * `namedItems` (a field of the listed items, `id`) over the items naming the parent. The account-wide
+ * snapshots list names a volume's snapshots; the set changes whenever the volume gains or loses one.
+ * Used only while the `namedBy` hint is trusted (otherwise every parent is requested).
+ */
+export interface ChangeHint {
+  namedItems: string;
 }
 
 /**
@@ -87,6 +97,18 @@ export interface NamedBy {
    * equals a value of the parent's `parentField`. Arrays on either side are flattened.
    */
   match: readonly { listed?: string; parentField: string }[];
+  /**
+   * Only listed items whose `field` has one of `values` can name a parent: the account-wide snapshots
+   * list holds Droplet and volume snapshots, told apart by `resource_type`.
+   */
+  only?: { field: string; values: readonly string[] };
+  /**
+   * The list is read with another scope than the child path (snapshot:read for GET /v2/snapshots,
+   * block_storage_snapshot:read for a volume's list), so a token may see it without the items that
+   * would name parents. When it names no parent at all, it is not trusted and every parent is
+   * requested: the rule `nonEmpty` applies to an all-empty field.
+   */
+  untrustedWhenNoneNamed?: boolean;
 }
 
 export interface CursorDef {

@@ -1,18 +1,12 @@
-import t from 'tap';
-import { DEFAULT_TOKENS, startFakeApi } from '../../fake-api/server.js';
+import t, { type Test } from 'tap';
+import { DEFAULT_TOKENS, startFakeApi, type FakeApi } from '../../fake-api/server.js';
 import { spawnCli } from '../helpers/e2e.js';
 import { catalogFor, writeInputs } from '../helpers/files.js';
 import { errorTraces, records, states } from '../helpers/protocol.js';
 
-/**
- * ParentLink.changeHint: an incremental sync requests a Droplet's backups or snapshots only when the
- * Droplet's backup_ids / snapshot_ids changed since the last sync (a digest per parent in the state).
- */
-t.test('an incremental child requests only the parents whose change hint moved', async (t) => {
-  const api = await startFakeApi({ seed: 5, scale: 60, rateLimits: false });
-  t.teardown(() => api.close());
-  const streams = ['droplet_backups', 'droplet_snapshots'];
-  const read = async (state: unknown[] | undefined, exhaustive = false) => {
+/** An incremental read of `streams` (from `state` when given), its messages and the server's counts. */
+function reader(t: Test, api: FakeApi, streams: string[]) {
+  return async (state: unknown[] | undefined, exhaustive = false) => {
     api.resetStats();
     const files = writeInputs({
       'config.json': { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, exhaustive_fanout: exhaustive },
@@ -26,6 +20,17 @@ t.test('an incremental child requests only the parents whose change hint moved',
     t.same(errorTraces(run.messages), []);
     return { run, stats: api.stats() };
   };
+}
+
+/**
+ * ParentLink.changeHint: an incremental sync requests a Droplet's backups or snapshots only when the
+ * Droplet's backup_ids / snapshot_ids changed since the last sync (a digest per parent in the state).
+ */
+t.test('an incremental child requests only the parents whose change hint moved', async (t) => {
+  const api = await startFakeApi({ seed: 5, scale: 60, rateLimits: false });
+  t.teardown(() => api.close());
+  const streams = ['droplet_backups', 'droplet_snapshots'];
+  const read = reader(t, api, streams);
 
   const first = await read(undefined);
   const finalStates = streams.map((s) => states(first.run.messages, s).at(-1)!);
@@ -67,4 +72,45 @@ t.test('an incremental child requests only the parents whose change hint moved',
   const exhaustive = await read(finalStates, true);
   t.equal(exhaustive.stats.byStream.droplet_backups, 60, 'exhaustive_fanout asks every Droplet again');
   t.same(records(exhaustive.run.messages, 'droplet_backups'), [], 'and emits the same (nothing new)');
+});
+
+/**
+ * ChangeHint.namedItems: volume_snapshots' change hint is the set of ids of the account-wide snapshots
+ * naming each volume (its namedBy list), digested per volume like backup_ids.
+ */
+t.test('volume_snapshots: a volume is asked again only when the set of snapshots naming it changed', async (t) => {
+  const api = await startFakeApi({ seed: 5, scale: 60, rateLimits: false });
+  t.teardown(() => api.close());
+  const read = reader(t, api, ['volume_snapshots']);
+  type Checkpoint = { parent_digests?: Record<string, string>; states?: unknown };
+  const stateOf = (run: { messages: Parameters<typeof states>[0] }) => states(run.messages, 'volume_snapshots').at(-1)!;
+
+  const first = await read(undefined);
+  const expected = [...api.account.expectedRecords('volume_snapshots')];
+  const named = new Set(expected.map((s) => String(s.volume_id)));
+  t.ok(named.size > 0 && named.size < api.account.count('volumes'), `${named.size} of ${api.account.count('volumes')} volumes have snapshots`);
+  t.equal(records(first.run.messages, 'volume_snapshots').length, expected.length, 'the first sync emits every volume snapshot');
+  t.equal(first.stats.byStream.volume_snapshots, named.size, 'asking the named volumes only');
+  const saved = stateOf(first.run);
+  const digests = (saved.stream.stream_state as Checkpoint).parent_digests ?? {};
+  t.same(Object.keys(digests).sort(), [...named].sort(), 'one digest per volume read');
+
+  const second = await read([saved]);
+  t.equal(second.stats.byStream.volume_snapshots ?? 0, 0, 'nothing changed, nothing requested');
+  t.equal(second.stats.byPath['/v2/snapshots'], 1, 'the snapshots list alone is read');
+  t.same(records(second.run.messages, 'volume_snapshots'), [], 'and nothing emitted');
+  t.same((stateOf(second.run).stream.stream_state as Checkpoint).parent_digests, digests, 'the skipped volumes keep their digests');
+  t.same((stateOf(second.run).stream.stream_state as Checkpoint).states, (saved.stream.stream_state as Checkpoint).states, 'and their cursors');
+
+  // One volume's set "changed" (a snapshot taken or deleted since): only it is asked again.
+  const changed = JSON.parse(JSON.stringify(saved)) as typeof saved;
+  const [one] = Object.keys(digests);
+  (changed.stream.stream_state as Checkpoint).parent_digests![one] = 'changed';
+  const third = await read([changed]);
+  t.equal(third.stats.byStream.volume_snapshots, 1, 'exactly the changed volume is requested');
+  t.ok(third.stats.log.some((e) => e.url.includes(`/v2/volumes/${one}/snapshots`)), `and it is volume ${one}`);
+  t.same(records(third.run.messages, 'volume_snapshots'), [], 'its cursor still holds back the records already emitted');
+
+  const exhaustive = await read([saved], true);
+  t.equal(exhaustive.stats.byStream.volume_snapshots, api.account.count('volumes'), 'exhaustive_fanout asks every volume again');
 });

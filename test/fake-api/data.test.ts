@@ -95,6 +95,19 @@ t.test('the account is coherent: references point at records the API serves', as
     }
   }
 
+  // A volume's snapshots are also in the account-wide list, as resource_type volume with resource_id the
+  // volume's id, and nothing else there is a volume's (the volume_snapshots hint rests on it; OpenAPI
+  // snapshots_list, godo snapshots.go ListVolume). Most volumes have none.
+  const byId = (a: JsonObject, b: JsonObject): number => String(a.id).localeCompare(String(b.id));
+  const perVolume = [...api.account.expectedRecords('volume_snapshots')];
+  t.ok(perVolume.every((s) => s.resource_id === s.volume_id), 'a volume snapshot names its volume in resource_id');
+  const served = perVolume.map(({ volume_id: _volume, ...rest }) => rest).sort(byId);
+  const accountWide = all('snapshots');
+  t.same(accountWide.filter((s) => s.resource_type === 'volume').sort(byId), served, 'the account-wide list has exactly the volumes\' snapshots');
+  const withSnapshots = new Set(perVolume.map((s) => s.volume_id));
+  t.ok(withSnapshots.size > 0 && withSnapshots.size < volumes.length / 3, `${withSnapshots.size} of ${volumes.length} volumes have snapshots`);
+  for (const s of accountWide.filter((s) => s.resource_type !== 'volume')) t.ok(s.resource_type === 'droplet' && dropletIds.has(Number(s.resource_id)), 'the others are Droplets\'');
+
   const account = all('account')[0];
   t.match(account, { uuid: /^[0-9a-f]{40}$/, team: { uuid: /^[0-9a-f]{40}$/ } });
   t.equal(all('projects')[0].owner_uuid, account.uuid);
