@@ -406,7 +406,13 @@ async function scenarioSmall(concurrency?: number): Promise<Row> {
   const api = await startFakeApi({ seed: 3, scale: 4, counts: { database_clusters: 1, apps: 1, droplet_autoscale_pools: 1, uptime_checks: 1, kubernetes_clusters: 1, registries: 1, domains: 1 }, faults: { latencyMs } });
   try {
     const bound = lowerBound(api, API_STREAMS);
-    const run = await runRead(api.url, names, concurrency === undefined ? {} : { max_concurrency: concurrency }, {});
+    const config = concurrency === undefined ? {} : { max_concurrency: concurrency };
+    // An unmeasured first read fills the fake's answer cache: the fake builds each answer on first use,
+    // and that CPU time (in this process) is no part of the 50 ms latency the scenario models.
+    await runRead(api.url, names, config, {});
+    api.resetStats();
+    api.resetRateLimits();
+    const run = await runRead(api.url, names, config, {});
     const stats = api.stats(0);
     const c = concurrency ?? 8;
     const criticalS = (Math.max(Math.ceil(stats.requests / c), chainDepth(API_STREAMS)) * latencyMs) / 1000;
