@@ -16,10 +16,17 @@ export interface ReadOutcome {
   failedStreams: string[];
 }
 
+const ancestry = new Map<string, string[]>();
+
 /** The streams a stream is read through, nearest first (a grandchild: its parent, then the grandparent). */
 function ancestors(def: StreamDef): string[] {
-  const names: string[] = [];
-  for (let link = def.parent; link && !names.includes(link.stream); link = findStream(link.stream)?.parent) names.push(link.stream);
+  // Asked for every pair of selected streams while a sync is planned: worked out once per stream.
+  let names = ancestry.get(def.name);
+  if (!names) {
+    names = [];
+    for (let link = def.parent; link && !names.includes(link.stream); link = findStream(link.stream)?.parent) names.push(link.stream);
+    ancestry.set(def.name, names);
+  }
   return names;
 }
 
