@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import t from 'tap';
+import { CONFIG_VALIDATOR_PATH, configValidatorSource } from '../scripts/generate-config-validator.js';
 import { ConfigError, MIN_TOKEN_LENGTH, parseApiUrl, parseConfig } from '../src/config.js';
 
 const TOKEN = 'dop_v1_c0ffee_CONFIG_SECRET_42';
@@ -16,7 +17,14 @@ function rejection(raw: unknown): ConfigError {
   throw new Error(`accepted: ${JSON.stringify(raw)}`);
 }
 
-t.test('spec.json is a valid JSON Schema (the config validator skips that check at run time)', async (t) => {
+t.test('the compiled config validator is spec.json as it stands (npm run generate:config-validator)', async (t) => {
+  const spec = JSON.parse(readFileSync(new URL('../spec.json', import.meta.url), 'utf8')) as { connectionSpecification: object };
+  const committed = readFileSync(new URL(`../${CONFIG_VALIDATOR_PATH}`, import.meta.url), 'utf8');
+  t.equal(committed, configValidatorSource(spec.connectionSpecification));
+  t.not(configValidatorSource({ ...spec.connectionSpecification, required: [] }), committed, 'a changed spec gives other code');
+});
+
+t.test('spec.json is a valid JSON Schema (the compiled validator never checks it)', async (t) => {
   const spec = JSON.parse(readFileSync(new URL('../spec.json', import.meta.url), 'utf8')) as { connectionSpecification: object };
   const ajv = new Ajv({ strict: false });
   t.equal(ajv.validateSchema(spec.connectionSpecification), true, JSON.stringify(ajv.errors));
