@@ -33,6 +33,7 @@ export class ProtocolWriter {
   private secrets: string[] = [];
   private readonly recordPrefixes = new Map<string, string>();
   private drained: Promise<void> = Promise.resolve();
+  private awaitingDrain = false;
 
   constructor(private readonly out: Writable = process.stdout) {}
 
@@ -119,8 +120,15 @@ export class ProtocolWriter {
       this.chunk = [];
       this.chunkBytes = 0;
       await this.drained;
-      if (!this.out.write(data)) {
-        this.drained = new Promise((resolve) => this.out.once('drain', resolve));
+      // Many flushes may be waiting at once (every stream writes): one 'drain' listener serves them all.
+      if (!this.out.write(data) && !this.awaitingDrain) {
+        this.awaitingDrain = true;
+        this.drained = new Promise((resolve) =>
+          this.out.once('drain', () => {
+            this.awaitingDrain = false;
+            resolve();
+          }),
+        );
       }
     }
     await this.drained;

@@ -185,6 +185,23 @@ t.test('backpressure: a write that returns false holds flush until drain, and la
   t.match(pipe.writes[1], /"second"/);
 });
 
+t.test('many flushes waiting on a full pipe share one drain listener (no MaxListeners warning)', async (t) => {
+  const pipe = new FullPipe();
+  const writer = new ProtocolWriter(pipe as unknown as Writable);
+  const flushes: Promise<void>[] = [];
+  for (let i = 0; i < 20; i++) {
+    void writer.log('INFO', `line ${i}`);
+    flushes.push(writer.flush());
+  }
+  await tick();
+  t.equal(pipe.listenerCount('drain'), 1, 'one listener while blocked');
+  pipe.full = false;
+  pipe.emit('drain');
+  await Promise.all(flushes);
+  t.equal(pipe.listenerCount('drain'), 0);
+  t.match(pipe.writes.join(''), /line 0[\s\S]*line 19/, 'every line, in order');
+});
+
 t.test('with a drained pipe, flush resolves at once', async (t) => {
   const pipe = new FullPipe();
   pipe.full = false;
