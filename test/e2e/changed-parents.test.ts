@@ -1,21 +1,14 @@
 import t, { type Test } from 'tap';
 import { DEFAULT_TOKENS, startFakeApi, type FakeApi } from '../../fake-api/server.js';
-import { spawnCli } from '../helpers/e2e.js';
-import { catalogFor, writeInputs } from '../helpers/files.js';
+import { readCli } from '../helpers/e2e.js';
 import { errorTraces, records, states } from '../helpers/protocol.js';
 
 /** An incremental read of `streams` (from `state` when given), its messages and the server's counts. */
 function reader(t: Test, api: FakeApi, streams: string[]) {
   return async (state: unknown[] | undefined, exhaustive = false) => {
     api.resetStats();
-    const files = writeInputs({
-      'config.json': { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, exhaustive_fanout: exhaustive },
-      'catalog.json': catalogFor(streams, 'incremental'),
-      ...(state ? { 'state.json': state } : {}),
-    });
-    const args = ['read', '--config', files['config.json'], '--catalog', files['catalog.json']];
-    if (state) args.push('--state', files['state.json']);
-    const run = await spawnCli(args);
+    const config = { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, exhaustive_fanout: exhaustive };
+    const run = await readCli({ config, streams, mode: 'incremental', state });
     t.equal(run.code, 0, `exit 0 (${run.stderr.slice(0, 200)})`);
     t.same(errorTraces(run.messages), []);
     return { run, stats: api.stats() };

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { DEFAULT_TOKENS, startFakeApi } from '../../fake-api/server.js';
 import { STREAMS } from '../../src/streams/index.js';
-import { spawnCli } from '../helpers/e2e.js';
-import { catalogFor, writeInputs } from '../helpers/files.js';
+import { readCli } from '../helpers/e2e.js';
 import { json, startHostile } from '../helpers/hostile-server.js';
 import { errorTraces, records, states } from '../helpers/protocol.js';
 
@@ -44,11 +43,8 @@ t.test('records are identical with and without hints; the hinted sync makes fewe
   const names = ['droplets', 'droplet_kernels', 'volumes', ...HINTED];
   const read = async (exhaustive: boolean) => {
     api.resetStats();
-    const files = writeInputs({
-      'config.json': { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, max_concurrency: 4, exhaustive_fanout: exhaustive },
-      'catalog.json': catalogFor(names),
-    });
-    const run = await spawnCli(['read', '--config', files['config.json'], '--catalog', files['catalog.json']]);
+    const config = { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, max_concurrency: 4, exhaustive_fanout: exhaustive };
+    const run = await readCli({ config, streams: names });
     t.equal(run.code, 0, `exit 0 (exhaustive_fanout ${exhaustive}; stderr: ${run.stderr.slice(0, 300)})`);
     t.same(errorTraces(run.messages), []);
     return { run, stats: api.stats(0) };
@@ -88,11 +84,7 @@ t.test('records are identical with and without hints; the hinted sync makes fewe
 t.test('volume_snapshots with the snapshots stream selected too: the list is read once, for both', async (t) => {
   const api = await startFakeApi({ seed: 11, scale: 120, rateLimits: false });
   t.teardown(() => api.close());
-  const files = writeInputs({
-    'config.json': { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, max_concurrency: 4 },
-    'catalog.json': catalogFor(['snapshots', 'volume_snapshots']),
-  });
-  const run = await spawnCli(['read', '--config', files['config.json'], '--catalog', files['catalog.json']]);
+  const run = await readCli({ config: { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, max_concurrency: 4 }, streams: ['snapshots', 'volume_snapshots'] });
   t.equal(run.code, 0);
   t.same(errorTraces(run.messages), []);
   const stats = api.stats(0);
@@ -110,14 +102,7 @@ t.test('volume_snapshots: a token refused the snapshots list (403) still reads e
   t.teardown(() => api.close());
   const read = async (state?: unknown[]) => {
     api.resetStats();
-    const files = writeInputs({
-      'config.json': { api_token: token, api_url: api.url },
-      'catalog.json': catalogFor(['volume_snapshots'], 'incremental'),
-      ...(state ? { 'state.json': state } : {}),
-    });
-    const args = ['read', '--config', files['config.json'], '--catalog', files['catalog.json']];
-    if (state) args.push('--state', files['state.json']);
-    const run = await spawnCli(args);
+    const run = await readCli({ config: { api_token: token, api_url: api.url }, streams: ['volume_snapshots'], mode: 'incremental', state });
     t.equal(run.code, 0, `exit 0 (${run.stderr.slice(0, 200)})`);
     t.same(errorTraces(run.messages), [], 'the silent list failing is no error of the stream');
     return { run, stats: api.stats(0) };
@@ -147,14 +132,8 @@ t.test('volume_snapshots: a snapshots list naming no volume is not trusted; ever
   t.teardown(() => server.close());
   const read = async (state?: unknown[]) => {
     server.requests.length = 0;
-    const files = writeInputs({
-      'config.json': { api_token: 'dop_v1_fanout_hint_test_0123456789abcdef', api_url: server.url },
-      'catalog.json': catalogFor(['volume_snapshots'], 'incremental'),
-      ...(state ? { 'state.json': state } : {}),
-    });
-    const args = ['read', '--config', files['config.json'], '--catalog', files['catalog.json']];
-    if (state) args.push('--state', files['state.json']);
-    const run = await spawnCli(args);
+    const config = { api_token: 'dop_v1_fanout_hint_test_0123456789abcdef', api_url: server.url };
+    const run = await readCli({ config, streams: ['volume_snapshots'], mode: 'incremental', state });
     t.equal(run.code, 0, `exit 0 (${run.stderr.slice(0, 200)})`);
     t.same(errorTraces(run.messages), []);
     return { run, asked: server.requests.filter((r) => /^\/v2\/volumes\/[^/]+\/snapshots/.test(r.path)).length };
@@ -171,11 +150,7 @@ t.test('a hint the token may not see is not trusted: no Droplet with any snapsho
   const api = await startFakeApi({ seed: 11, scale: 3, rateLimits: false });
   t.teardown(() => api.close());
   const droplets = [...api.account.expectedRecords('droplets')];
-  const files = writeInputs({
-    'config.json': { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url },
-    'catalog.json': catalogFor(['droplet_snapshots']),
-  });
-  const run = await spawnCli(['read', '--config', files['config.json'], '--catalog', files['catalog.json']]);
+  const run = await readCli({ config: { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url }, streams: ['droplet_snapshots'] });
   t.equal(run.code, 0);
   const anySnapshot = droplets.some((d) => Array.isArray(d.snapshot_ids) && d.snapshot_ids.length > 0);
   const calls = api.stats(0).byStream.droplet_snapshots ?? 0;
@@ -186,11 +161,7 @@ t.test('a hint the token may not see is not trusted: no Droplet with any snapsho
 t.test('the neighbors report: one record per group of Droplets on one host, agreeing with droplet_neighbors', async (t) => {
   const api = await startFakeApi({ seed: 11, scale: 120, rateLimits: false });
   t.teardown(() => api.close());
-  const files = writeInputs({
-    'config.json': { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, max_concurrency: 4 },
-    'catalog.json': catalogFor(['droplet_neighbor_reports', 'droplet_neighbors']),
-  });
-  const run = await spawnCli(['read', '--config', files['config.json'], '--catalog', files['catalog.json']]);
+  const run = await readCli({ config: { api_token: DEFAULT_TOKENS.readOnly, api_url: api.url, max_concurrency: 4 }, streams: ['droplet_neighbor_reports', 'droplet_neighbors'] });
   t.equal(run.code, 0);
   t.same(errorTraces(run.messages), []);
   const groups = records(run.messages, 'droplet_neighbor_reports');

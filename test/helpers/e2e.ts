@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { catalogFor, writeInputs } from './files.js';
 import { parseLines, type Message } from './protocol.js';
 
 /** The built CLI: end-to-end tests run the real program, as Airbyte would (npm test builds first). */
@@ -54,6 +55,26 @@ export function spawnCli(args: string[], options: SpawnOptions = {}): Promise<Sp
       resolve({ code, signal, stdout, stderr: err.join(''), messages, protocolErrors: errors });
     });
   });
+}
+
+export interface ReadInputs {
+  config: Record<string, unknown>;
+  streams: string[];
+  mode?: 'full_refresh' | 'incremental';
+  /** A state to resume from (a list of state messages), passed with --state. */
+  state?: unknown[];
+}
+
+/** `read` of the built CLI, its config, catalog and state written to a fresh directory. */
+export function readCli(inputs: ReadInputs, options: SpawnOptions = {}): Promise<SpawnResult> {
+  const files = writeInputs({
+    'config.json': inputs.config,
+    'catalog.json': catalogFor(inputs.streams, inputs.mode),
+    ...(inputs.state ? { 'state.json': inputs.state } : {}),
+  });
+  const args = ['read', '--config', files['config.json'], '--catalog', files['catalog.json']];
+  if (inputs.state) args.push('--state', files['state.json']);
+  return spawnCli(args, options);
 }
 
 /** String leaves of a JSON value, optionally only those under a key `keyFilter` accepts. */
