@@ -88,6 +88,9 @@ export const dropletStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
+    // No fan-out hint: the list is of kernels *available* to a Droplet (OpenAPI droplets_list_kernels;
+    // godo PR #41's review: nothing to do with the kernel it runs, so a null `kernel` proves nothing),
+    // and nothing published says which Droplets have none. One request per Droplet, every sync.
     name: 'droplet_kernels',
     resource: 'Droplet Kernels',
     path: '/v2/droplets/{droplet_id}/kernels',
