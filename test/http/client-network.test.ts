@@ -2,14 +2,13 @@
  * Network failures against a real loopback server: nock's replyWithError does not fail the way a real
  * socket does (fetch rejects with `TypeError: fetch failed` whose cause is the socket error).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import nock from 'nock';
 import t from 'tap';
 import type { Clock } from '../../src/http/clock.js';
 import { DigitalOceanClient, type RetryInfo } from '../../src/http/client.js';
 import { ApiError } from '../../src/http/errors.js';
 import { RateLimiter } from '../../src/http/limiter.js';
+import { startHostile } from '../helpers/hostile-server.js';
 
 const TOKEN = 'dop_v1_feedfacecafebeef_NETWORK_SECRET';
 
@@ -23,36 +22,6 @@ class FakeClock implements Clock {
     this.sleeps.push(ms);
     this.t += Math.max(0, ms);
   }
-}
-
-interface Loopback {
-  origin: string;
-  requests: { url: string; authorization?: string }[];
-  close(): Promise<void>;
-}
-
-async function serve(handler: (req: IncomingMessage, res: ServerResponse, index: number) => void): Promise<Loopback> {
-  const requests: Loopback['requests'] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    requests.push({ url: req.url ?? '', authorization: req.headers.authorization });
-    handler(req, res, requests.length - 1);
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 function clientFor(origin: string, timeoutMs = 2_000, maxBodyBytes?: number) {
@@ -89,9 +58,9 @@ nock.enableNetConnect('127.0.0.1');
 t.teardown(() => nock.enableNetConnect());
 
 t.test('a connection reset is a retried network error', async (t) => {
-  const server = await serve((req) => req.socket.destroy());
+  const server = await startHostile((req) => req.socket.destroy());
   t.teardown(() => server.close());
-  const { client, clock, retries } = clientFor(server.origin);
+  const { client, clock, retries } = clientFor(server.url);
   const error = await client.get('/v2/droplets', { page: '1' }).catch((e: unknown) => e);
   t.type(error, ApiError);
   const e = error as ApiError;
@@ -109,18 +78,18 @@ t.test('a connection reset is a retried network error', async (t) => {
 });
 
 t.test('a reset then a success recovers', async (t) => {
-  const server = await serve((req, res, index) => {
+  const server = await startHostile((req, res, index) => {
     if (index === 0) req.socket.destroy();
     else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
   t.teardown(() => server.close());
-  const { client } = clientFor(server.origin);
+  const { client } = clientFor(server.url);
   t.same((await client.get('/v2/account')).body, { ok: true });
   t.equal(server.requests.length, 2);
 });
 
 t.test('a body cut off mid-stream is retried', async (t) => {
-  const server = await serve((req, res, index) => {
+  const server = await startHostile((req, res, index) => {
     if (index === 0) {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
       res.write('{"droplets": [');
@@ -130,16 +99,16 @@ t.test('a body cut off mid-stream is retried', async (t) => {
     }
   });
   t.teardown(() => server.close());
-  const { client, retries } = clientFor(server.origin);
+  const { client, retries } = clientFor(server.url);
   t.same((await client.get('/v2/droplets')).body, { droplets: [] });
   t.equal(retries.length, 1);
   t.ok(['network', 'bad_body'].includes(retries[0].kind), `retried as ${retries[0].kind}`);
 });
 
 t.test('a server that never answers times out after timeoutMs and is retried', async (t) => {
-  const server = await serve(() => undefined);
+  const server = await startHostile(() => undefined);
   t.teardown(() => server.close());
-  const { client, retries } = clientFor(server.origin, 30);
+  const { client, retries } = clientFor(server.url, 30);
   const started = Date.now();
   const error = await client.get('/v2/account').catch((e: unknown) => e);
   const elapsed = Date.now() - started;
@@ -158,8 +127,8 @@ t.test('a server that never answers times out after timeoutMs and is retried', a
 });
 
 t.test('a connection refused is a network error', async (t) => {
-  const server = await serve(() => undefined);
-  const origin = server.origin;
+  const server = await startHostile(() => undefined);
+  const origin = server.url;
   await server.close();
   const { client } = clientFor(origin);
   const error = await client.get('/v2/account').catch((e: unknown) => e);
@@ -169,12 +138,12 @@ t.test('a connection refused is a network error', async (t) => {
 });
 
 t.test('a body that stalls after the headers times out too', async (t) => {
-  const server = await serve((_req, res) => {
+  const server = await startHostile((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write('{"account": ');
   });
   t.teardown(() => server.close());
-  const { client } = clientFor(server.origin, 30);
+  const { client } = clientFor(server.url, 30);
   const error = await client.get('/v2/account').catch((e: unknown) => e);
   t.equal((error as ApiError).kind, 'timeout');
   t.equal(server.requests.length, 3);
@@ -185,7 +154,7 @@ const KIB = 1024;
 t.test('a body over the cap fails at once, without retry, naming the path and the cap', async (t) => {
   // An endless body (no Content-Length): the read stops after the cap, the connection is dropped.
   let written = 0;
-  const server = await serve((_req, res) => {
+  const server = await startHostile((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write('{"droplets":[');
     const chunk = '{"id":1},'.repeat(1000);
@@ -199,7 +168,7 @@ t.test('a body over the cap fails at once, without retry, naming the path and th
     pump();
   });
   t.teardown(() => server.close());
-  const { client, retries } = clientFor(server.origin, 5_000, 64 * KIB);
+  const { client, retries } = clientFor(server.url, 5_000, 64 * KIB);
   const error = await client.get('/v2/droplets', { per_page: '200' }).catch((e: unknown) => e);
   t.type(error, ApiError);
   const e = error as ApiError;
@@ -214,12 +183,12 @@ t.test('a body over the cap fails at once, without retry, naming the path and th
 });
 
 t.test('a declared Content-Length over the cap is refused before the body is read', async (t) => {
-  const server = await serve((_req, res) => {
+  const server = await startHostile((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(3 * 1024 * 1024) });
     res.write('{"a":"');
   });
   t.teardown(() => server.close());
-  const { client } = clientFor(server.origin, 5_000, 1024 * KIB);
+  const { client } = clientFor(server.url, 5_000, 1024 * KIB);
   const error = (await client.get('/v2/big').catch((e: unknown) => e)) as ApiError;
   t.equal(error.kind, 'too_large');
   t.match(error.message, '1 MiB cap');
@@ -228,30 +197,30 @@ t.test('a declared Content-Length over the cap is refused before the body is rea
 
 t.test('a body just under the cap is read', async (t) => {
   const body = JSON.stringify({ droplets: [{ id: 'x'.repeat(60 * KIB) }] });
-  const server = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  const server = await startHostile((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
   t.teardown(() => server.close());
-  const { client } = clientFor(server.origin, 5_000, 64 * KIB);
+  const { client } = clientFor(server.url, 5_000, 64 * KIB);
   t.same((await client.get('/v2/droplets')).body, JSON.parse(body));
 });
 
 t.test('a redirect is never followed: an error naming the Location origin, never its query', async (t) => {
-  const target = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"droplets":[{"id":666}]}'));
+  const target = await startHostile((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"droplets":[{"id":666}]}'));
   t.teardown(() => target.close());
   for (const [status, location, named] of [
-    [301, `${target.origin}/v2/droplets?token=SECRET_QUERY`, target.origin],
+    [301, `${target.url}/v2/droplets?token=SECRET_QUERY`, target.url],
     [302, '/v2/elsewhere?x=SECRET_QUERY', null],
     [307, 'file:///etc/passwd?SECRET_QUERY', 'a file: URL'],
     [308, 'http://[not-a-url?SECRET_QUERY', 'an invalid Location'],
   ] as const) {
-    const server = await serve((_req, res) => res.writeHead(status, { location }).end('moved'));
-    const { client, retries } = clientFor(server.origin);
+    const server = await startHostile((_req, res) => res.writeHead(status, { location }).end('moved'));
+    const { client, retries } = clientFor(server.url);
     const error = (await client.get('/v2/droplets').catch((e: unknown) => e)) as ApiError;
     t.type(error, ApiError);
     t.equal(error.kind, 'redirect', `${status}`);
     t.equal(error.status, status);
     t.equal(error.failureType, 'config_error');
     t.equal(error.retryable, false);
-    t.match(error.message, `answered ${status}, a redirect to ${named ?? server.origin}`);
+    t.match(error.message, `answered ${status}, a redirect to ${named ?? server.url}`);
     t.notMatch(error.message, 'SECRET_QUERY', 'the query of the Location is never shown');
     t.equal(server.requests.length, 1, 'not retried');
     t.same(retries, []);
@@ -270,8 +239,8 @@ t.test('odd bodies: the message says what was received and how many attempts wer
     [`{"a":${deep}}`, 'application/json', /returned JSON nested deeper than 128 levels instead of a JSON object \(one attempt\)/, 1],
   ];
   for (const [body, type, message, attempts] of cases) {
-    const server = await serve((_req, res) => res.writeHead(200, type ? { 'content-type': type } : {}).end(body));
-    const { client } = clientFor(server.origin);
+    const server = await startHostile((_req, res) => res.writeHead(200, type ? { 'content-type': type } : {}).end(body));
+    const { client } = clientFor(server.url);
     const error = (await client.get('/v2/x').catch((e: unknown) => e)) as ApiError;
     t.equal(error.kind, 'bad_body');
     t.match(error.message, message);
