@@ -8,8 +8,6 @@ import { S3Error } from './s3-error.js';
 import { RateLimiter } from './limiter.js';
 import { Semaphore } from './semaphore.js';
 
-export { S3Error } from './s3-error.js';
-
 /**
  * The S3 side of DigitalOcean Spaces: the only place an S3 request is made. Each request is signed with
  * AWS's own SigV4 signer (@smithy/signature-v4) and sent with ky, like every API v2 request; it takes a

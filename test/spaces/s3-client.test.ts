@@ -1,6 +1,7 @@
 import nock from 'nock';
 import t from 'tap';
-import { S3Error, SpacesClient, type SpacesClientOptions } from '../../src/http/s3.js';
+import { S3Error } from '../../src/http/s3-error.js';
+import { SpacesClient, type SpacesClientOptions } from '../../src/http/s3.js';
 import { extractS3Records } from '../../src/records/s3.js';
 
 nock.disableNetConnect();
