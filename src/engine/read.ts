@@ -36,14 +36,6 @@ function depth(def: StreamDef): number {
 }
 
 /**
- * Streams read at once per request slot (max_concurrency). A stream between two requests (shaping a
- * page, writing it out, waiting for its parent's list) holds its place without a request in flight;
- * more streams than slots keep the slots busy, while the HTTP layer still bounds the requests. Each
- * stream holds at most two pages (PAGES_IN_FLIGHT), so memory stays bounded by this times that.
- */
-const STREAMS_PER_REQUEST_SLOT = 2;
-
-/**
  * The order streams start in: longest chain below first (a parent of grandchildren, then parents, then
  * the rest), so that the requests that must follow one another begin early and the independent lists
  * fill the gaps; within that, parents before children, so a child never waits on a parent that has
@@ -107,8 +99,9 @@ function isFatal(error: unknown): boolean {
 }
 
 /**
- * Reads the configured streams, a few per request slot, parents before children. A failing stream is
- * reported (INCOMPLETE + TRACE ERROR) and the others go on; a rejected token stops everything.
+ * Reads the configured streams, `concurrency` at a time, longest chain first, parents before children.
+ * A failing stream is reported (INCOMPLETE + TRACE ERROR) and the others go on; a rejected token stops
+ * everything.
  */
 export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, startDate: string | undefined): Promise<ReadOutcome> {
   const parents = new ParentRegistry(ctx);
@@ -131,7 +124,7 @@ export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, st
   const failedStreams: string[] = [];
   let fatalReported = false;
 
-  await forEachConcurrent(ordered, ctx.concurrency * STREAMS_PER_REQUEST_SLOT, async (job) => {
+  await forEachConcurrent(ordered, ctx.concurrency, async (job) => {
     const { def } = job;
     if (ctx.abort.signal.aborted) {
       job.collector?.fail(new SyncAborted());
