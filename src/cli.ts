@@ -4,6 +4,7 @@ import { discoverCommand } from './commands/discover.js';
 import { readCommand } from './commands/read.js';
 import { specCommand } from './commands/spec.js';
 import { ConfigError, parseConfig, type SourceConfig } from './config.js';
+import { internalMessageOf } from './http/errors.js';
 import { InputFileError, readInputText, readJsonFile } from './input-files.js';
 import type { FailureType } from './protocol/messages.js';
 import { clip, ProtocolWriter } from './protocol/writer.js';
@@ -124,7 +125,7 @@ export async function runCli(argv: readonly string[], writer = new ProtocolWrite
     await writer.error(
       type === 'system_error' ? `The connector failed unexpectedly: ${message}` : message,
       type,
-      type === 'system_error' && error instanceof Error ? { internal: message, stack: error.stack } : {},
+      type === 'system_error' && error instanceof Error ? { internal: internalMessageOf(error), stack: error.stack } : { internal: internalMessageOf(error) },
     );
     code = 1;
   }

@@ -48,8 +48,9 @@ export async function createRuntime(config: SourceConfig, writer: ProtocolWriter
     maxPauseMs: HOUR * scale,
     announceAfterMs: 5_000 * scale,
     bucketWindowScale: scale,
-    onWait: ({ waitMs, until, label, reason }) => {
-      if (label) void writer.status(label, 'RUNNING', until);
+    onWait: ({ waitMs, until, labels, reason }) => {
+      // RUNNING with a RATE_LIMITED reason, for each configured stream the wait holds up.
+      for (const label of labels ?? []) void writer.status(label, 'RUNNING', until);
       void writer.log('INFO', `Waiting ${(waitMs / 1000).toFixed(1)} s before the next request: ${reason}.`);
     },
   });

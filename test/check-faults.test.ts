@@ -32,23 +32,43 @@ async function checkWith(t: Test, token: string, rules: FaultRule[], lookupBefor
   return { result, api, ...answer(result) };
 }
 
-t.test('a forbidden-scope probe answering 5xx after every retry: FAILED, retrying may help', async (t) => {
-  const { status, message, api } = await checkWith(t, TOKENS.seed, [{ pathPrefix: K8S_PROBE, fault: { kind: 'status', status: 503 } }]);
-  t.equal(status, 'FAILED');
+/**
+ * check could not find out. A CONNECTION_STATUS FAILED would end the job as a configuration error that is
+ * never retried (airbyte-platform 310e6cb: airbyte-workers/.../SyncCheckConnectionResult.kt buildFailureOutput
+ * → airbyte-commons-worker/.../FailureHelper.kt checkFailure, CONFIG_ERROR, retryable false); a TRACE ERROR
+ * without a status becomes the check's failureReason with its own type (airbyte-connector-sidecar/
+ * .../ConnectorMessageProcessor.kt setOutput), and a transient one is retried (ConnectionManagerWorkflowImpl
+ * reportFailure retries any type but CONFIG_ERROR).
+ */
+async function unverifiedWith(t: Test, token: string, rules: FaultRule[], lookupBeforeScope = false) {
+  const api = await startScopesFake(lookupBeforeScope, { faults: { rules } });
+  t.teardown(() => api.close());
+  const result = await runWithToken('check', api, token);
+  t.same(result.protocolErrors, []);
+  t.equal(result.code, 1, 'non-zero exit');
+  t.equal(result.messages.filter((m) => m.type === 'CONNECTION_STATUS').length, 0, 'no CONNECTION_STATUS: no answer about the configuration');
+  const traces = result.messages.filter((m) => m.type === 'TRACE');
+  t.equal(traces.length, 1, 'exactly one TRACE');
+  const error = traces[0]?.trace?.error;
+  t.equal(error?.failure_type, 'transient_error');
+  t.ok(error?.internal_message, 'an internal message for the job log');
+  return { result, api, message: String(error?.message ?? ''), internal: String(error?.internal_message ?? '') };
+}
+
+t.test('a forbidden-scope probe answering 5xx after every retry: a transient error, retrying may help', async (t) => {
+  const { message, api } = await unverifiedWith(t, TOKENS.seed, [{ pathPrefix: K8S_PROBE, fault: { kind: 'status', status: 503 } }]);
   t.match(message, /Could not verify that the API token lacks 'kubernetes:access_cluster': GET \S+credentials failed: DigitalOcean answered 503/);
   t.match(message, /retrying may help/);
   t.equal(api.stats().byPath[K8S_PROBE], 9, 'the client retried (1 + 8 attempts) before giving up');
 });
 
-t.test('a forbidden-scope probe that times out: FAILED', async (t) => {
-  const { status, message } = await checkWith(t, TOKENS.seed, [{ pathPrefix: DB_PROBE, fault: { kind: 'timeout' } }]);
-  t.equal(status, 'FAILED');
+t.test('a forbidden-scope probe that times out: a transient error', async (t) => {
+  const { message } = await unverifiedWith(t, TOKENS.seed, [{ pathPrefix: DB_PROBE, fault: { kind: 'timeout' } }]);
   t.match(message, /Could not verify that the API token lacks 'database:view_credentials'.*timed out.*retrying may help/);
 });
 
-t.test('an unexpected status on a forbidden-scope probe: FAILED', async (t) => {
-  const { status, message } = await checkWith(t, TOKENS.seed, [{ pathPrefix: K8S_PROBE, fault: { kind: 'status', status: 400 } }]);
-  t.equal(status, 'FAILED');
+t.test('an unexpected status on a forbidden-scope probe: a transient error, never SUCCEEDED', async (t) => {
+  const { message } = await unverifiedWith(t, TOKENS.seed, [{ pathPrefix: K8S_PROBE, fault: { kind: 'status', status: 400 } }]);
   t.match(message, /Could not verify that the API token lacks 'kubernetes:access_cluster'.*status 400/);
 });
 
@@ -57,21 +77,30 @@ t.test('a transient failure that clears: the retried probe decides', async (t) =
   t.equal(status, 'SUCCEEDED');
 });
 
-t.test('the calibration a 404 depends on fails: FAILED, not a guess', async (t) => {
-  const { status, message } = await checkWith(t, TOKENS.seedAccessCluster, [
+t.test('the calibration a 404 depends on fails: a transient error, not a guess', async (t) => {
+  const { message } = await unverifiedWith(t, TOKENS.seedAccessCluster, [
     // Every nil-UUID request but the forbidden-scope probes (…/credentials): calibration routes end in
     // the id (/v2/customers/my/invoices/{nil}) or go on (/v2/droplets/{nil}/backups).
     { pathRegex: `/${NIL_ID}(?!/credentials)`, fault: { kind: 'status', status: 500 } },
   ]);
-  t.equal(status, 'FAILED');
   t.match(message, /lacks 'kubernetes:access_cluster'.*answered 404.*calibration request GET .* failed/);
 });
 
-t.test('GET /v2/account failing for good: FAILED, retrying may help', async (t) => {
-  const { status, message, api } = await checkWith(t, TOKENS.seed, [{ pathPrefix: '/v2/account', pathRegex: '^/v2/account$', fault: { kind: 'status', status: 503 } }]);
-  t.equal(status, 'FAILED');
-  t.match(message, /Could not verify the API token: .*503.*Retrying may help/);
+t.test('GET /v2/account failing for good (every request 500): a transient error naming the request', async (t) => {
+  const { message, internal, api } = await unverifiedWith(t, TOKENS.seed, [{ fault: { kind: 'status', status: 500 } }]);
+  t.match(message, /Could not verify the API token: .*500.*Retrying may help/);
+  t.equal(internal, 'ApiError server 500 on GET /v2/account');
   t.equal(Object.keys(api.stats().byPath).length, 1, 'nothing else asked');
+});
+
+t.test('the API unreachable: a transient error', async (t) => {
+  const { message } = await unverifiedWith(t, TOKENS.seed, [{ fault: { kind: 'reset' } }]);
+  t.match(message, /Could not verify the API token: Could not reach the DigitalOcean API/);
+});
+
+t.test('429 on every request after the retries: a transient error', async (t) => {
+  const { message } = await unverifiedWith(t, TOKENS.seed, [{ fault: { kind: 'rate_limited', retryAfterSeconds: 1 } }]);
+  t.match(message, /429/);
 });
 
 t.test('the token revoked during check: FAILED, the token was rejected', async (t) => {

@@ -23,7 +23,19 @@ const audited = (over: Partial<Extract<TokenAudit, { kind: 'audited' }>> = {}): 
 t.test('account failures', async (t) => {
   t.match(describeAudit({ kind: 'account_failed', error: err('unauthorized', '/v2/account') }), { status: 'FAILED', message: /the token was rejected/ });
   t.match(describeAudit({ kind: 'account_failed', error: err('forbidden', '/v2/account') }), { status: 'FAILED', message: /'account:read'/ });
-  t.match(describeAudit({ kind: 'account_failed', error: err('network', '/v2/account') }), { status: 'FAILED', message: /Could not verify the API token.*Retrying may help/ });
+  // Failing to find out is no answer about the configuration: the platform must be able to retry.
+  t.match(describeAudit({ kind: 'account_failed', error: err('network', '/v2/account') }), {
+    status: 'UNVERIFIED',
+    message: /Could not verify the API token.*Retrying may help/,
+    internal: 'ApiError network on GET /v2/account',
+  });
+  for (const kind of ['server', 'timeout', 'rate_limited', 'bad_body', 'too_large', 'client'] as const) {
+    t.match(describeAudit({ kind: 'account_failed', error: err(kind, '/v2/account') }), { status: 'UNVERIFIED' }, kind);
+  }
+  // A redirect or a 404 says api_url is wrong: that is the configuration's answer.
+  for (const kind of ['redirect', 'not_found'] as const) {
+    t.match(describeAudit({ kind: 'account_failed', error: err(kind, '/v2/account') }), { status: 'FAILED', message: /Check api_url/ }, kind);
+  }
 });
 
 t.test('a 401 anywhere later is a rejected token', async (t) => {
@@ -68,5 +80,17 @@ t.test('a held scope and an unverifiable one are both said', async (t) => {
   t.equal(answer.status, 'FAILED');
   t.match(answer.message, /holds the scope 'kubernetes:access_cluster', which exposes kubeconfigs.*: proof\./);
   t.match(answer.message, /presets include it\)/);
-  t.match(answer.message, /Could not verify that the API token lacks 'database:view_credentials': GET \/v2\/y failed\. .*retrying may help/);
+  t.match(answer.message, /Could not verify that the API token lacks 'database:view_credentials' either: GET \/v2\/y failed\. Retrying may help/);
+});
+
+t.test('an unverifiable forbidden scope alone: UNVERIFIED, never SUCCEEDED', async (t) => {
+  const answer = describeAudit(
+    audited({
+      forbidden: [
+        { forbidden: k8s, outcome: notFound, verdict: { state: 'absent' } },
+        { forbidden: db, outcome: notFound, verdict: { state: 'error', detail: 'GET /v2/y failed.' } },
+      ],
+    }),
+  );
+  t.match(answer, { status: 'UNVERIFIED', message: /Could not verify that the API token lacks 'database:view_credentials': GET \/v2\/y failed\. .*retrying may help/ });
 });

@@ -143,8 +143,15 @@ t.test('allowedHosts, suggestedStreams and the heartbeat limit fit the connector
   t.same(suggested.filter((s) => !names.has(s)), [], 'every suggested stream exists');
   for (const s of ['droplets', 'database_clusters', 'kubernetes_clusters', 'firewalls']) t.ok(suggested.includes(s), `${s} is suggested`);
   const max = data.maxSecondsBetweenMessages as number;
-  // The longest silence is one rate-limit pause, capped at an hour (src/runtime.ts): the limit must exceed it.
-  t.ok(Number.isInteger(max) && max > 3600 && max < 3 * 3600, `maxSecondsBetweenMessages (${max}) exceeds the longest pause`);
+  // The longest silence is one rate-limit pause, capped at an hour (src/runtime.ts): the limit must exceed
+  // it, and not undercut the platform's own default of 3 hours (airbyte-platform 310e6cb,
+  // airbyte-featureflag/src/main/kotlin/FlagDefinitions.kt, HeartbeatMaxSecondsBetweenMessages = "10800").
+  t.ok(Number.isInteger(max) && max > 3600 && max >= 3 * 3600, `maxSecondsBetweenMessages (${max}) exceeds the longest pause and the platform default`);
+  // ${field} entries are resolved from the connection's config to a host (ConfigReplacer.getAllowedHosts):
+  // every configurable URL and the Spaces endpoints are allowed.
+  for (const host of ['${api_url}', '${spaces_endpoint}', '*.digitaloceanspaces.com']) t.ok(hosts.includes(host), `allowedHosts has ${host}`);
+  const props = spec.connectionSpecification.properties as Record<string, unknown>;
+  for (const host of hosts.filter((h) => h.startsWith('${'))) t.ok(props[host.slice(2, -1)] !== undefined, `${host} names a config field`);
 });
 
 t.test('the image tag, its labels and package.json agree', async (t) => {

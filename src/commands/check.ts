@@ -4,12 +4,19 @@ import type { ProtocolWriter } from '../protocol/writer.js';
 import { createRuntime } from '../runtime.js';
 import { auditToken, FORBIDDEN_SCOPES, Prober, streamsDisabledBy, type Calibration, type TokenAudit } from '../scopes.js';
 import type { ForbiddenResult } from '../scopes/audit.js';
-import { describeSpacesKey, judgeSpacesKey } from '../scopes/spaces-key.js';
+import { describeSpacesKey, judgeSpacesKey, type SpacesKeyLine } from '../scopes/spaces-key.js';
 
-export interface CheckAnswer {
-  status: 'SUCCEEDED' | 'FAILED';
-  message: string;
-}
+/**
+ * What check found out. `SUCCEEDED` and `FAILED` are answers about the configuration, given as a
+ * CONNECTION_STATUS with exit 0. `UNVERIFIED` means check could not find out (an outage, a timeout, a
+ * probe that kept failing): the Airbyte platform turns a FAILED status into a configuration error it never
+ * retries (airbyte-platform SyncCheckConnectionResult.buildFailureOutput → FailureHelper.checkFailure,
+ * CONFIG_ERROR, retryable false), so this is reported as a transient TRACE ERROR with a non-zero exit
+ * instead, as the Python CDK's entrypoint does for an exception raised in check. Never SUCCEEDED.
+ */
+export type CheckAnswer =
+  | { status: 'SUCCEEDED' | 'FAILED'; message: string }
+  | { status: 'UNVERIFIED'; message: string; internal: string };
 
 const FORBIDDEN_NAMES = FORBIDDEN_SCOPES.map((f) => f.scope);
 
@@ -33,8 +40,18 @@ function accountFailure(error: ApiError): CheckAnswer {
       message: `The API token lacks the scope 'account:read' (403 on GET ${error.path}), which check needs to verify the token. Add account:read to the custom-scoped token.`,
     };
   }
-  // A redirect or an oversized body is inconclusive too, and check fails closed; retrying changes nothing.
-  return { status: 'FAILED', message: `Could not verify the API token: ${error.message}${error.retryable ? ' Retrying may help.' : ''}` };
+  // A redirect or a 404 means api_url does not point at DigitalOcean's API: the configuration's answer.
+  if (error.kind === 'redirect' || error.kind === 'not_found') {
+    return { status: 'FAILED', message: `Could not verify the API token: ${error.message} Check api_url.` };
+  }
+  return unverified(`Could not verify the API token: ${error.message} Retrying may help.`, error);
+}
+
+/** Check could not find out: said as a transient error, with the request and its outcome for the job log. */
+function unverified(message: string, error: ApiError | string): CheckAnswer {
+  const internal =
+    typeof error === 'string' ? error : `${error.name} ${error.kind}${error.status !== undefined ? ` ${error.status}` : ''} on GET ${error.path}`;
+  return { status: 'UNVERIFIED', message, internal };
 }
 
 function scopeReport(audit: Extract<TokenAudit, { kind: 'audited' }>): string {
@@ -106,11 +123,19 @@ export function describeAudit(audit: TokenAudit): CheckAnswer {
         `(the "Full Access" and "Read Only" presets include ${present.length > 1 ? 'them' : 'it'}).`,
     );
   }
-  for (const { forbidden, verdict } of errors) {
+  // A forbidden scope proven present is the answer, whatever else could not be verified; both are said.
+  for (const { forbidden, verdict } of present.length > 0 ? errors : []) {
     const detail = verdict.state === 'error' ? verdict.detail : '';
-    sentences.push(`Could not verify that the API token lacks '${forbidden.scope}': ${detail} check fails closed when it cannot prove that; retrying may help.`);
+    sentences.push(`Could not verify that the API token lacks '${forbidden.scope}' either: ${detail} Retrying may help.`);
   }
-  const failed = present.length > 0 || errors.length > 0;
+  if (present.length === 0 && errors.length > 0) {
+    const each = errors.map(({ forbidden, verdict }) => `Could not verify that the API token lacks '${forbidden.scope}': ${verdict.state === 'error' ? verdict.detail : ''}`);
+    return unverified(
+      `${each.join(' ')} check does not succeed without that proof; retrying may help.`,
+      `forbidden-scope probe failed for ${errors.map((e) => e.forbidden.scope).join(', ')}`,
+    );
+  }
+  const failed = present.length > 0;
   if (!failed) {
     sentences.push(notes.length > 0 ? 'The API token is valid.' : `The API token is valid and holds neither ${FORBIDDEN_NAMES.join(' nor ')}.`);
   }
@@ -119,7 +144,18 @@ export function describeAudit(audit: TokenAudit): CheckAnswer {
   return { status: failed ? 'FAILED' : 'SUCCEEDED', message: sentences.join(' ') };
 }
 
-/** CONNECTION_STATUS only: FAILED is a normal answer (exit 0), not an error. */
+/** The token's answer combined with the Spaces key's: a FAILED either way is the answer. */
+function withSpacesKey(answer: CheckAnswer, line: SpacesKeyLine): CheckAnswer {
+  if (line.outcome === 'failed') return { status: 'FAILED', message: answer.status === 'UNVERIFIED' ? line.message : `${line.message} ${answer.message}` };
+  if (answer.status === 'FAILED') return answer;
+  if (line.outcome === 'unverified') return unverified(answer.status === 'UNVERIFIED' ? `${answer.message} ${line.message}` : line.message, line.internal ?? line.message);
+  return answer.status === 'UNVERIFIED' ? answer : { ...answer, message: `${answer.message} ${line.message}` };
+}
+
+/**
+ * A CONNECTION_STATUS (exit 0) when check knows the answer, FAILED being a normal answer; one transient
+ * TRACE ERROR and exit 1 when it could not find out.
+ */
 export async function checkCommand(config: SourceConfig, writer: ProtocolWriter): Promise<number> {
   const { client, spaces } = await createRuntime(config, writer);
   const audit = await auditToken(new Prober(client));
@@ -127,9 +163,12 @@ export async function checkCommand(config: SourceConfig, writer: ProtocolWriter)
   // The Spaces key is judged once the token is known to work: its grants are read with the token.
   if (audit.kind === 'audited' && !audit.rejected) {
     const verdict = config.spaces && spaces ? await judgeSpacesKey(client, config.spaces, spaces.client) : undefined;
-    const line = describeSpacesKey(config.spaces, verdict);
-    answer = { status: line.failed ? 'FAILED' : answer.status, message: line.failed ? `${line.message} ${answer.message}` : `${answer.message} ${line.message}` };
+    answer = withSpacesKey(answer, describeSpacesKey(config.spaces, verdict));
   }
-  await writer.emit({ type: 'CONNECTION_STATUS', connectionStatus: answer });
+  if (answer.status === 'UNVERIFIED') {
+    await writer.error(answer.message, 'transient_error', { internal: answer.internal });
+    return 1;
+  }
+  await writer.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: answer.status, message: answer.message } });
   return 0;
 }

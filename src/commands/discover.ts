@@ -26,13 +26,13 @@ export async function discoverCommand(config: SourceConfig, writer: ProtocolWrit
   const prober = new Prober(client);
   const account = await prober.get(ACCOUNT_PATH);
   if (!account.ok) {
-    await writer.error(tokenFailure(account.error), account.error.failureType);
+    await writer.error(tokenFailure(account.error), account.error.failureType, { internal: account.error.internal });
     return 1;
   }
   const report = await runScopeReport(prober);
   const revoked = report.find((r) => r.finding === 'rejected');
   if (revoked && !revoked.outcome.ok) {
-    await writer.error(tokenFailure(revoked.outcome.error), 'config_error');
+    await writer.error(tokenFailure(revoked.outcome.error), 'config_error', { internal: revoked.outcome.error.internal });
     return 1;
   }
   // Spaces buckets are read with a Spaces key, not the token: without one their rows are not offered.

@@ -83,7 +83,14 @@ export class ParentRegistry {
   private readonly lists = new Map<string, Promise<Record_[]>>();
   private readonly partitions = new Map<string, Promise<PartitionKeys[]>>();
 
-  constructor(private readonly ctx: EngineContext) {}
+  /**
+   * `waitersOf(stream)`: the configured streams a silent read of `stream` holds up, named in its
+   * rate-limit waits instead of a stream the catalog does not have.
+   */
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly waitersOf: (stream: string) => readonly string[] = () => [],
+  ) {}
 
   /** Called before reading starts, for each configured stream that some configured child needs. */
   collectorFor(stream: string): ParentCollector {
@@ -189,7 +196,7 @@ export class ParentRegistry {
     if (!def) throw new Error(`internal: unknown parent stream ${name}`);
     const collector = new ParentCollector(name);
     const partitions = def.parent ? await this.partitionsOf(def) : [undefined];
-    await walkStream(def, partitions, this.ctx, { onPage: (records) => collector.add(records) });
+    await walkStream(def, partitions, this.ctx, { onPage: (records) => collector.add(records), waitLabels: this.waitersOf(name) });
     return collector.records;
   }
 }

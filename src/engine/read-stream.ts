@@ -74,8 +74,6 @@ export async function readStream(
       // from those records.
       skip: def.parent && !collector ? resumed : undefined,
       onPage: async (records, partition, total) => {
-        // Each series of pages (a variant, a date window) announces its own total: they add up.
-        if (total !== undefined && !def.parent) await writer.estimate(stream, (estimated += total));
         collector?.add(records);
         if (def.parent && collector && resumed(partition)) return;
         childRecords += records.length;
@@ -84,6 +82,12 @@ export async function readStream(
           if (!checkpoint.accept(data, partition)) continue;
           const pending = writer.record(stream, data, emittedAt);
           if (pending) await pending;
+        }
+        // Each series of pages (a variant, a date window) announces its own total: they add up. After the
+        // page's records, so that the byte estimate rests on records of this stream.
+        if (total !== undefined && !def.parent) {
+          estimated += total;
+          await writer.estimate(stream, estimated);
         }
       },
       onPartitionDone: def.parent

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/errors.js';
+import { ApiError, internalMessageOf } from '../http/errors.js';
 import { S3Error } from '../http/s3-error.js';
 import type { FailureType } from '../protocol/messages.js';
 import { StateEmitter } from '../state/emitter.js';
@@ -59,23 +59,35 @@ export function startOrder(jobs: readonly StreamJob[]): StreamJob[] {
     .map((entry) => entry.job);
 }
 
+/** The configured streams that need `stream`'s records: descendants, and children whose hint lists it. */
+export function waitersOf(stream: string, configured: readonly StreamDef[]): string[] {
+  return configured
+    .filter((def) => ancestors(def).includes(stream) || isNeededBy(stream, [def]))
+    .map((def) => def.name);
+}
+
 interface Failure {
   message: string;
   failureType: FailureType;
-  internal?: string;
+  internal: string;
 }
 
 /** A sentence a user can act on, for a stream that could not be read. */
 export function describeFailure(def: StreamDef, error: unknown): Failure {
   if (error instanceof ParentFailed) {
     const inner = describeFailure(def, error.parentError);
-    return { ...inner, message: `Stream '${def.name}' was not read because ${error.message}: ${inner.message}` };
+    return {
+      ...inner,
+      message: `Stream '${def.name}' was not read because ${error.message}: ${inner.message}`,
+      internal: `ParentFailed '${error.parent}': ${inner.internal}`,
+    };
   }
-  if (error instanceof SpacesKeyMissing) return { message: error.message, failureType: 'config_error' };
+  const internal = internalMessageOf(error);
+  if (error instanceof SpacesKeyMissing) return { message: error.message, failureType: 'config_error', internal };
   if (error instanceof S3Error) {
     // The Spaces key, not the token: a 403 here is a wrong, revoked or too narrow key.
     const hint = error.kind === 'forbidden' || error.kind === 'unauthorized' ? ' Check the Spaces key in the config (spaces_access_key_id, spaces_secret_access_key).' : '';
-    return { message: `Stream '${def.name}' failed: ${error.message}${hint}`, failureType: hint ? 'config_error' : error.failureType };
+    return { message: `Stream '${def.name}' failed: ${error.message}${hint}`, failureType: hint ? 'config_error' : error.failureType, internal };
   }
   if (error instanceof ApiError) {
     const detail = error.apiMessage ? ` DigitalOcean said: "${error.apiMessage}"` : '';
@@ -84,12 +96,13 @@ export function describeFailure(def: StreamDef, error: unknown): Failure {
       return {
         message: `Stream '${def.name}' needs ${scope}, which the API token lacks (403 on GET ${error.path}). Add the scope to the token, or deselect the stream.`,
         failureType: 'config_error',
+        internal,
       };
     }
-    return { message: `Stream '${def.name}' failed: ${error.message}${detail}`, failureType: error.failureType };
+    return { message: `Stream '${def.name}' failed: ${error.message}${detail}`, failureType: error.failureType, internal };
   }
   const text = error instanceof Error ? error.message : String(error);
-  return { message: `Stream '${def.name}' failed: ${text}`, failureType: 'system_error', internal: text };
+  return { message: `Stream '${def.name}' failed: ${text}`, failureType: 'system_error', internal };
 }
 
 function isFatal(error: unknown): boolean {
@@ -104,12 +117,12 @@ function isFatal(error: unknown): boolean {
  * everything.
  */
 export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, startDate: string | undefined): Promise<ReadOutcome> {
-  const parents = new ParentRegistry(ctx);
+  const defs = jobs.map((job) => job.def);
+  const parents = new ParentRegistry(ctx, (stream) => waitersOf(stream, defs));
   for (const job of jobs) {
     // Needed by a configured child, by a configured grandchild whose parent is read silently through
     // it, or as the list a child's fan-out hint reads (firewalls name the Droplets that have some):
     // either way its own read hands its records on, and it is never requested twice.
-    const defs = jobs.map((other) => other.def);
     const isNeeded = jobs.some((other) => ancestors(other.def).includes(job.def.name)) || isNeededBy(job.def.name, defs);
     if (isNeeded) job.collector = parents.collectorFor(job.def.name);
   }

@@ -17,6 +17,12 @@ export interface WalkHandlers {
   onPartitionDone?(partition: string, keys: PartitionKeys | undefined): Promise<void> | void;
   /** For date-windowed streams: where this partition's range begins (its saved cursor), if known. */
   windowStart?(partition: string): string | undefined;
+  /**
+   * The configured streams a rate-limit wait of this walk holds up (default: the stream itself). A
+   * parent read only for its children names those children: the platform shows RATE_LIMITED only for
+   * streams of the configured catalog.
+   */
+  waitLabels?: readonly string[];
 }
 
 /**
@@ -83,7 +89,7 @@ export async function walkStream(
           let announced: number | undefined;
           let delivered = 0;
           let dropped = 0;
-          const pages = paginate(ctx.client, path, def.pagination, series.query, { label: def.name, bucket }, PAGES_IN_FLIGHT, guards);
+          const pages = paginate(ctx.client, path, def.pagination, series.query, { labels: handlers.waitLabels ?? [def.name], bucket }, PAGES_IN_FLIGHT, guards);
           for await (const page of pages) {
             if (first) announced = page.total;
             if (page.note !== undefined) ctx.log('INFO', `Stream '${def.name}': ${path}: ${page.note}.`);

@@ -37,14 +37,14 @@ export interface RetryInfo {
   waitMs: number;
   kind: ErrorKind;
   status?: number;
-  label?: string;
+  labels?: readonly string[];
   /** What came back, when the status alone says nothing (a 200 whose body is an HTML page). */
   received?: string;
 }
 
 export interface RequestOptions {
-  /** Who is asking (a stream name): passed back in rate-limit and retry notices. */
-  label?: string;
+  /** Who is waiting on the request (stream names): passed back in rate-limit and retry notices. */
+  labels?: readonly string[];
   /** An endpoint's own rate limit, on top of the token-wide ones. */
   bucket?: { key: string } & WindowLimit;
 }
@@ -192,7 +192,7 @@ export class DigitalOceanClient {
     let last: Attempt | undefined;
     let attempts = 0;
     for (let attempt = 0; attempt <= this.opts.maxRetries; attempt++) {
-      const release = await this.opts.limiter.acquire(options.label, options.bucket);
+      const release = await this.opts.limiter.acquire(options.labels, options.bucket);
       attempts++;
       try {
         last = await this.semaphore.run(() => this.attempt(url));
@@ -204,7 +204,7 @@ export class DigitalOceanClient {
       const kind = last.kind ?? 'client';
       if (!isRetryable(kind) || last.final || attempt === this.opts.maxRetries) break;
       const waitMs = this.waitBeforeRetry(kind, attempt, last.retryAfterMs);
-      this.opts.onRetry?.({ path, attempt: attempt + 1, waitMs, kind, status: last.status, label: options.label, received: last.received });
+      this.opts.onRetry?.({ path, attempt: attempt + 1, waitMs, kind, status: last.status, labels: options.labels, received: last.received });
       if (kind === 'rate_limited') {
         // A 429 speaks for the whole token: hold every request, not just this one.
         this.opts.limiter.pauseUntil(this.opts.clock.now() + waitMs, 'DigitalOcean answered 429 Too Many Requests');

@@ -78,6 +78,18 @@ export class ApiError extends Error {
   get retryable(): boolean {
     return isRetryable(this.kind);
   }
+
+  /** For the platform's job log: the class, the kind and status, and the request; never a body or a secret. */
+  get internal(): string {
+    return `${this.name} ${this.kind}${this.status !== undefined ? ` ${this.status}` : ''} on GET ${this.path}`;
+  }
+}
+
+/** The internal message of any error: an ApiError's request line, else the error's class and message. */
+export function internalMessageOf(error: unknown): string {
+  if (error instanceof ApiError) return error.internal;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
 }
 
 /**

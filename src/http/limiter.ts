@@ -66,7 +66,8 @@ export type Release = () => void;
 export interface WaitInfo {
   waitMs: number;
   until: number;
-  label?: string;
+  /** Who waits (stream names), as the request passed them. */
+  labels?: readonly string[];
   reason: string;
 }
 
@@ -108,8 +109,8 @@ export class RateLimiter {
    * Resolves when a request may be sent now, with the function to call when its answer arrives.
    * `bucket` adds an endpoint's own, tighter window.
    */
-  acquire(label?: string, bucket?: { key: string } & WindowLimit): Promise<Release> {
-    const turn = this.tail.then(() => this.waitForSlot(label, bucket));
+  acquire(labels?: readonly string[], bucket?: { key: string } & WindowLimit): Promise<Release> {
+    const turn = this.tail.then(() => this.waitForSlot(labels, bucket));
     this.tail = turn.then(
       () => undefined,
       () => undefined,
@@ -142,7 +143,7 @@ export class RateLimiter {
     return window;
   }
 
-  private async waitForSlot(label?: string, bucket?: { key: string } & WindowLimit): Promise<Release> {
+  private async waitForSlot(labels?: readonly string[], bucket?: { key: string } & WindowLimit): Promise<Release> {
     const windows = bucket ? [...this.windows, this.bucketFor(bucket)] : this.windows;
     for (;;) {
       const now = this.opts.clock.now();
@@ -173,7 +174,7 @@ export class RateLimiter {
         continue;
       }
       const waitMs = until - now;
-      if (waitMs >= (this.opts.announceAfterMs ?? 5_000)) this.opts.onWait?.({ waitMs, until, label, reason });
+      if (waitMs >= (this.opts.announceAfterMs ?? 5_000)) this.opts.onWait?.({ waitMs, until, labels, reason });
       await this.opts.clock.sleep(waitMs);
     }
   }

@@ -36,7 +36,7 @@ export interface ErrorTrace {
     emitted_at: number;
     error: {
       message: string;
-      internal_message?: string;
+      internal_message: string;
       stack_trace?: string;
       failure_type: FailureType;
       stream_descriptor?: StreamDescriptor;
@@ -62,7 +62,7 @@ export interface EstimateTrace {
   trace: {
     type: 'ESTIMATE';
     emitted_at: number;
-    estimate: { name: string; type: 'STREAM'; row_estimate: number };
+    estimate: { name: string; type: 'STREAM'; row_estimate: number; byte_estimate: number };
   };
 }
 

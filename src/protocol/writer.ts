@@ -32,6 +32,8 @@ export class ProtocolWriter {
   private chunkBytes = 0;
   private secrets: string[] = [];
   private readonly recordPrefixes = new Map<string, string>();
+  /** Per stream, the records written and the bytes of their serialised data, for byte estimates. */
+  private readonly written = new Map<string, { records: number; bytes: number }>();
   private drained: Promise<void> = Promise.resolve();
   private awaitingDrain = false;
 
@@ -75,7 +77,7 @@ export class ProtocolWriter {
             error: {
               ...error,
               message: this.text(error.message),
-              ...(error.internal_message !== undefined ? { internal_message: this.text(error.internal_message) } : {}),
+              internal_message: this.text(error.internal_message),
               ...(error.stack_trace !== undefined ? { stack_trace: this.text(error.stack_trace) } : {}),
             },
           },
@@ -101,7 +103,15 @@ export class ProtocolWriter {
       prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":`;
       this.recordPrefixes.set(stream, prefix);
     }
-    return this.push(`${prefix}${JSON.stringify(data)},"emitted_at":${emittedAt}}}`);
+    const json = JSON.stringify(data);
+    const seen = this.written.get(stream);
+    if (seen) {
+      seen.records += 1;
+      seen.bytes += json.length;
+    } else {
+      this.written.set(stream, { records: 1, bytes: json.length });
+    }
+    return this.push(`${prefix}${json},"emitted_at":${emittedAt}}}`);
   }
 
   private push(line: string): Promise<void> | void {
@@ -155,10 +165,15 @@ export class ProtocolWriter {
     });
   }
 
+  /**
+   * A TRACE ERROR. `internal` is required: the Airbyte platform shows a job's first failure by its
+   * internal message, and "Unknown failure reason" when there is none (airbyte-platform
+   * ConnectionManagerWorkflowImpl.reportFailure).
+   */
   error(
     message: string,
     failureType: FailureType,
-    opts: { internal?: string; stack?: string; stream?: string } = {},
+    opts: { internal: string; stack?: string; stream?: string },
   ): Promise<void> | void {
     const descriptor: StreamDescriptor | undefined = opts.stream ? { name: opts.stream } : undefined;
     return this.emit({
@@ -169,7 +184,7 @@ export class ProtocolWriter {
         error: {
           message,
           failure_type: failureType,
-          ...(opts.internal ? { internal_message: opts.internal } : {}),
+          internal_message: opts.internal || message,
           ...(opts.stack ? { stack_trace: opts.stack } : {}),
           ...(descriptor ? { stream_descriptor: descriptor } : {}),
         },
@@ -177,10 +192,21 @@ export class ProtocolWriter {
     });
   }
 
+  /**
+   * A STREAM estimate (never SYNC: the platform ignores every estimate of a sync that mixes both,
+   * ParallelStreamStatsTracker.updateEstimates). Both counts are always present, since the platform
+   * unboxes both (StatsTracker.trackEstimates) and a missing one fails the attempt. The bytes are the rows
+   * times the mean serialised size of the stream's records written so far, the size the platform counts
+   * a record by; until the stream has written a record there is no honest byte figure, so no estimate is
+   * sent (unless there are no rows at all).
+   */
   estimate(stream: string, rows: number): Promise<void> | void {
+    const seen = this.written.get(stream);
+    if (rows > 0 && !seen) return;
+    const bytes = seen ? Math.round((seen.bytes / seen.records) * rows) : 0;
     return this.emit({
       type: 'TRACE',
-      trace: { type: 'ESTIMATE', emitted_at: Date.now(), estimate: { name: stream, type: 'STREAM', row_estimate: rows } },
+      trace: { type: 'ESTIMATE', emitted_at: Date.now(), estimate: { name: stream, type: 'STREAM', row_estimate: rows, byte_estimate: bytes } },
     });
   }
 }

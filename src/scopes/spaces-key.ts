@@ -23,7 +23,19 @@ export type SpacesKeyVerdict =
   | { state: 'read_only'; grants: SpacesGrant[] }
   | { state: 'too_broad'; excess: SpacesGrant[] }
   | { state: 'not_found'; listed: number }
-  | { state: 'error'; detail: string };
+  /** The configuration stops check from judging the key (no spaces_key:read, a secret Spaces refuses). */
+  | { state: 'error'; detail: string }
+  /** Check could not find out (an outage, a timeout): not an answer about the configuration. */
+  | { state: 'unverified'; detail: string; internal: string };
+
+/** A failure to learn anything, as opposed to an answer about the configuration. */
+function couldNotFindOut(error: ApiError): boolean {
+  return error.failureType !== 'config_error';
+}
+
+function internalOf(error: ApiError): string {
+  return `${error.name} ${error.kind}${error.status !== undefined ? ` ${error.status}` : ''} on ${error.path}`;
+}
 
 const KEYS_PATH = findStream('spaces_keys')?.path ?? '/v2/spaces/keys';
 
@@ -51,6 +63,7 @@ export async function judgeSpacesKey(client: DigitalOceanClient, spaces: SpacesC
     }
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    if (couldNotFindOut(error)) return { state: 'unverified', detail: error.message, internal: internalOf(error) };
     const detail =
       error.kind === 'forbidden'
         ? `the API token lacks the scope 'spaces_key:read' (403 on GET ${KEYS_PATH}), which check needs to read the key's grants`
@@ -66,16 +79,23 @@ export async function judgeSpacesKey(client: DigitalOceanClient, spaces: SpacesC
     await s3.listBuckets(spaces.regions[0]);
   } catch (error) {
     if (!(error instanceof S3Error)) throw error;
+    if (couldNotFindOut(error)) return { state: 'unverified', detail: `a signed ListBuckets failed: ${error.message}`, internal: internalOf(error) };
     return { state: 'error', detail: `Spaces did not accept a signed ListBuckets: ${error.message} Check spaces_secret_access_key` };
   }
   return { state: 'read_only', grants };
 }
 
-/** The sentence check adds for Spaces, and whether it fails check. */
-export function describeSpacesKey(spaces: SpacesConfig | undefined, verdict: SpacesKeyVerdict | undefined): { failed: boolean; message: string } {
+/** The sentence check adds for Spaces, and what it does to check's answer. */
+export interface SpacesKeyLine {
+  outcome: 'ok' | 'failed' | 'unverified';
+  message: string;
+  internal?: string;
+}
+
+export function describeSpacesKey(spaces: SpacesConfig | undefined, verdict: SpacesKeyVerdict | undefined): SpacesKeyLine {
   if (!spaces || !verdict) {
     return {
-      failed: false,
+      outcome: 'ok',
       message:
         'No Spaces key is configured, so the Spaces bucket streams (spaces_buckets, spaces_bucket_acls …) are not offered; ' +
         'set spaces_access_key_id and spaces_secret_access_key (a key with read grants only) to read them.',
@@ -85,23 +105,29 @@ export function describeSpacesKey(spaces: SpacesConfig | undefined, verdict: Spa
   switch (verdict.state) {
     case 'read_only':
       return {
-        failed: false,
+        outcome: 'ok',
         message: `${key} holds only read grants (${verdict.grants.map(describeGrant).join(', ')}); Spaces buckets are read in ${spaces.regions.length} region(s): ${spaces.regions.join(', ')}.`,
       };
     case 'too_broad': {
-      if (verdict.excess.length === 0) return { failed: true, message: `${key} has no grant at all; give it read access to the buckets to inventory.` };
+      if (verdict.excess.length === 0) return { outcome: 'failed', message: `${key} has no grant at all; give it read access to the buckets to inventory.` };
       const names = verdict.excess.map(describeGrant).join(' and ');
       return {
-        failed: true,
+        outcome: 'failed',
         message: `${key} holds the grant ${names}: this source must only read. Remove that grant (keep 'read'), or create a Spaces key with Read permission only, and configure that one.`,
       };
     }
     case 'not_found':
       return {
-        failed: true,
+        outcome: 'failed',
         message: `${key} is not among the ${verdict.listed} Spaces keys of this account (GET ${KEYS_PATH}), so its grants cannot be checked. Use a key of the account the API token belongs to.`,
       };
     case 'error':
-      return { failed: true, message: `Could not verify that the Spaces key '${spaces.accessKeyId}' is read-only: ${verdict.detail}. check fails closed when it cannot prove that.` };
+      return { outcome: 'failed', message: `Could not verify that the Spaces key '${spaces.accessKeyId}' is read-only: ${verdict.detail}. check fails closed when it cannot prove that.` };
+    case 'unverified':
+      return {
+        outcome: 'unverified',
+        message: `Could not verify that the Spaces key '${spaces.accessKeyId}' is read-only: ${verdict.detail} check does not succeed without that proof; retrying may help.`,
+        internal: verdict.internal,
+      };
   }
 }

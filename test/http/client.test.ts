@@ -87,13 +87,13 @@ t.test('429 honours retry-after (seconds) through the shared limiter', async (t)
     .reply(200, { droplets: [] });
   const { client, clock, retries } = setup();
   const start = clock.now();
-  const response = await client.get('/v2/droplets', {}, { label: 'droplets' });
+  const response = await client.get('/v2/droplets', {}, { labels: ['droplets'] });
   t.same(response.body, { droplets: [] });
   t.ok(scope.isDone());
   t.same(clock.sleeps, [7000], 'waited exactly retry-after');
   t.equal(clock.now() - start, 7000);
   t.equal(retries.length, 1);
-  t.match(retries[0], { path: '/v2/droplets', attempt: 1, waitMs: 7000, kind: 'rate_limited', status: 429, label: 'droplets' });
+  t.match(retries[0], { path: '/v2/droplets', attempt: 1, waitMs: 7000, kind: 'rate_limited', status: 429, labels: ['droplets'] });
 });
 
 t.test('retry-after is scaled by timeScale and capped by maxRetryAfterMs', async (t) => {

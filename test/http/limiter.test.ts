@@ -134,19 +134,19 @@ t.test('several windows: each one holds', async (t) => {
 t.test('an endpoint bucket adds its own window, keyed by name', async (t) => {
   const { rl, clock } = limiter({ windows: [{ limit: 100, windowMs: 1000 }] });
   const bucket = { key: 'cdn', limit: 1, windowMs: 5000 };
-  (await rl.acquire('a', bucket))();
-  (await rl.acquire('a'))();
-  (await rl.acquire('b', { key: 'other', limit: 1, windowMs: 5000 }))();
+  (await rl.acquire(['a'], bucket))();
+  (await rl.acquire(['a']))();
+  (await rl.acquire(['b'], { key: 'other', limit: 1, windowMs: 5000 }))();
   t.same(clock.sleeps, [], 'other requests and other buckets are not held');
-  (await rl.acquire('a', bucket))();
+  (await rl.acquire(['a'], bucket))();
   t.same(clock.sleeps, [5000], 'the bucket holds its own requests');
 });
 
 t.test('bucketWindowScale compresses endpoint windows', async (t) => {
   const { rl, clock } = limiter({ windows: [{ limit: 100, windowMs: 1000 }], bucketWindowScale: 0.01 });
   const bucket = { key: 'cdn', limit: 1, windowMs: 5000 };
-  (await rl.acquire('a', bucket))();
-  (await rl.acquire('a', bucket))();
+  (await rl.acquire(['a'], bucket))();
+  (await rl.acquire(['a'], bucket))();
   t.same(clock.sleeps, [50]);
 });
 
@@ -155,9 +155,9 @@ t.test('pauseUntil holds every request; it never shortens and is capped', async 
   const start = clock.now();
   rl.pauseUntil(start + 2000, 'a 429');
   rl.pauseUntil(start + 500, 'shorter');
-  (await rl.acquire('droplets'))();
+  (await rl.acquire(['droplets']))();
   t.same(clock.sleeps, [2000]);
-  t.match(waits, [{ waitMs: 2000, until: start + 2000, label: 'droplets', reason: 'a 429' }]);
+  t.match(waits, [{ waitMs: 2000, until: start + 2000, labels: ['droplets'], reason: 'a 429' }]);
 
   rl.pauseUntil(clock.now() + 1e9, 'absurd');
   const before = clock.now();
@@ -179,9 +179,9 @@ t.test('observe: remaining 0 with a reset pauses until the reset', async (t) => 
   (await rl.acquire())();
   t.same(clock.sleeps, [], 'remaining > 0, or a header missing, changes nothing');
   rl.observe(0, 1_700_000_030);
-  (await rl.acquire('s'))();
+  (await rl.acquire(['s']))();
   t.same(clock.sleeps, [30_000]);
-  t.match(waits[0], { waitMs: 30_000, label: 's', reason: /quota/ });
+  t.match(waits[0], { waitMs: 30_000, labels: ['s'], reason: /quota/ });
 });
 
 t.test('observe: an absurd reset is capped by maxPauseMs', async (t) => {
@@ -194,14 +194,14 @@ t.test('observe: an absurd reset is capped by maxPauseMs', async (t) => {
 
 t.test('onWait is announced only for waits of at least announceAfterMs', async (t) => {
   const { rl, clock, waits } = limiter({ windows: [{ limit: 1, windowMs: 400 }], announceAfterMs: 500 });
-  (await rl.acquire('x'))();
-  (await rl.acquire('x'))();
+  (await rl.acquire(['x']))();
+  (await rl.acquire(['x']))();
   t.same(clock.sleeps, [400]);
   t.same(waits, [], 'a 400 ms pacing wait is routine');
   rl.pauseUntil(clock.now() + 600, 'long');
-  (await rl.acquire('x'))();
+  (await rl.acquire(['x']))();
   t.equal(waits.length, 1);
-  t.match(waits[0], { waitMs: 600, label: 'x', reason: 'long' });
+  t.match(waits[0], { waitMs: 600, labels: ['x'], reason: 'long' });
   t.equal(waits[0].until, clock.now());
 });
 

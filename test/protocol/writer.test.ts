@@ -37,9 +37,9 @@ t.test('one JSON message per line, each valid protocol', async (t) => {
   await writer.status('droplets', 'RUNNING');
   await writer.status('droplets', 'RUNNING', 1_700_000_000_000);
   await writer.error('boom', 'system_error', { internal: 'i', stack: 's', stream: 'droplets' });
-  await writer.error('plain', 'config_error');
+  await writer.error('plain', 'config_error', { internal: '' });
+  await writer.record('droplets', { id: 1 }, 1);
   await writer.estimate('droplets', 42);
-  await writer.emit({ type: 'RECORD', record: { stream: 'droplets', data: { id: 1 }, emitted_at: 1 } });
   await writer.flush();
   const lines = text().split('\n');
   t.equal(lines.pop(), '', 'ends with a newline');
@@ -48,6 +48,34 @@ t.test('one JSON message per line, each valid protocol', async (t) => {
   t.match(JSON.parse(lines[2]), { trace: { stream_status: { reasons: [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: 1_700_000_000_000 } }] } } });
   t.match(JSON.parse(lines[3]), { trace: { error: { message: 'boom', internal_message: 'i', stack_trace: 's', stream_descriptor: { name: 'droplets' } } } });
   t.notOk('stream_descriptor' in JSON.parse(lines[4]).trace.error);
+  t.equal(JSON.parse(lines[4]).trace.error.internal_message, 'plain', 'an empty internal message falls back to the message');
+  t.match(JSON.parse(lines[6]), { trace: { type: 'ESTIMATE', estimate: { name: 'droplets', type: 'STREAM', row_estimate: 42, byte_estimate: 42 * '{"id":1}'.length } } });
+});
+
+// airbyte-platform 310e6cb, airbyte-container-orchestrator/.../bookkeeping/StatsTracker.kt (trackEstimates):
+// estimatedBytesCount.set(msg.byteEstimate) and estimatedRecordsCount.set(msg.rowEstimate) unbox both
+// java.lang.Long fields, so an ESTIMATE without either fails the attempt.
+t.test('every ESTIMATE carries row_estimate and byte_estimate, the bytes from the records written', async (t) => {
+  const { out, text } = sink();
+  const writer = new ProtocolWriter(out);
+  await writer.estimate('droplets', 10); // no record of the stream yet: no honest byte figure, nothing sent
+  await writer.estimate('empty', 0);
+  await writer.record('droplets', { id: 1, name: 'a' }, 1);
+  await writer.record('droplets', { id: 22, name: 'abc' }, 1);
+  await writer.record('other', { x: 'y'.repeat(1000) }, 1);
+  await writer.estimate('droplets', 10);
+  await writer.flush();
+  const estimates = text()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((m) => m.type === 'TRACE' && m.trace.type === 'ESTIMATE')
+    .map((m) => m.trace.estimate);
+  const mean = ('{"id":1,"name":"a"}'.length + '{"id":22,"name":"abc"}'.length) / 2;
+  t.same(estimates, [
+    { name: 'empty', type: 'STREAM', row_estimate: 0, byte_estimate: 0 },
+    { name: 'droplets', type: 'STREAM', row_estimate: 10, byte_estimate: Math.round(mean * 10) },
+  ]);
 });
 
 t.test('a registered secret is replaced in the texts of every kind of message, never in records', async (t) => {
@@ -75,8 +103,8 @@ t.test('a secret equal to a JSON word never rewrites the structure of a line', a
     await writer.log('INFO', `the ${word} is here`);
     await writer.error(`failed: ${word}`, 'system_error', { internal: word, stack: word, stream: 'droplets' });
     await writer.status('droplets', 'RUNNING', 5);
-    await writer.estimate('droplets', 3);
     await writer.record('droplets', { type: word, [word]: true, data: null, message: 'stream' }, 7);
+    await writer.estimate('droplets', 3);
     await writer.emit({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'droplets' }, stream_state: { [word]: word } } } });
     await writer.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message: `no ${word}` } });
     await writer.flush();
@@ -84,12 +112,12 @@ t.test('a secret equal to a JSON word never rewrites the structure of a line', a
     t.equal(lines.length, 7, word);
     for (const line of lines) t.same(protocolErrors(line), [], `${word}: ${line.slice(0, 80)}`);
     const parsed = lines.map((l) => JSON.parse(l));
-    t.same(parsed.map((m) => m.type), ['LOG', 'TRACE', 'TRACE', 'TRACE', 'RECORD', 'STATE', 'CONNECTION_STATUS'], `${word}: types intact`);
+    t.same(parsed.map((m) => m.type), ['LOG', 'TRACE', 'TRACE', 'RECORD', 'TRACE', 'STATE', 'CONNECTION_STATUS'], `${word}: types intact`);
     t.equal(parsed[0].log.message, 'the ********** is here');
     t.equal(parsed[1].trace.error.message, 'failed: **********');
     t.equal(parsed[1].trace.error.internal_message, '**********');
     t.equal(parsed[1].trace.error.failure_type, 'system_error');
-    t.same(parsed[4].record.data, { type: word, [word]: true, data: null, message: 'stream' }, `${word}: record untouched`);
+    t.same(parsed[3].record.data, { type: word, [word]: true, data: null, message: 'stream' }, `${word}: record untouched`);
     t.same(parsed[5].state.stream.stream_state, { [word]: word }, `${word}: state untouched`);
     t.equal(parsed[6].connectionStatus.message, 'no **********');
   }
