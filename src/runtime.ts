@@ -50,7 +50,7 @@ export async function createRuntime(config: SourceConfig, writer: ProtocolWriter
     bucketWindowScale: scale,
     onWait: ({ waitMs, until, labels, reason }) => {
       // RUNNING with a RATE_LIMITED reason, for each configured stream the wait holds up.
-      for (const label of labels ?? []) void writer.status(label, 'RUNNING', until);
+      writer.rateLimited(labels ?? [], until);
       void writer.log('INFO', `Waiting ${(waitMs / 1000).toFixed(1)} s before the next request: ${reason}.`);
     },
   });

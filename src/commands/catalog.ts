@@ -101,6 +101,6 @@ export function selectStreams(raw: unknown): CatalogSelection {
 export function unknownStreamMessage(name: string): string {
   return (
     `The configured catalog names the stream '${clip(name, ECHO_CHARS)}', which this version of the source does not have ` +
-    '(it was renamed or removed). Refresh the source schema of the connection (or run discover) and remove the stream from the catalog; the other streams were read.'
+    "(renamed or removed). Refresh the connection's source schema (or run discover) and remove it; the other streams were read."
   );
 }

@@ -73,7 +73,13 @@ export async function walkStream(
         }
       }
       for (let i = 0; i < records.length; i++) records[i] = shaper.shape(records[i], keys);
-      await handlers.onPage(records, id, total);
+      // The Airbyte platform drops a RECORD whose data is {} without a word (airbyte-platform
+      // BasicAirbyteMessageValidator): say so here instead, and do not send it.
+      const kept = records.filter((record) => Object.keys(record).length > 0);
+      if (kept.length < records.length) {
+        ctx.log('WARN', `Stream '${def.name}': ${records.length - kept.length} item(s) of GET ${path} are empty objects, with no field to store; they are not emitted.`);
+      }
+      await handlers.onPage(kept, id, total);
     };
     try {
       if (def.transport?.kind === 's3') {

@@ -32,6 +32,8 @@ export class ProtocolWriter {
   private chunkBytes = 0;
   private secrets: string[] = [];
   private readonly recordPrefixes = new Map<string, string>();
+  /** Per stream, the last status sent: a RATE_LIMITED status goes only to a stream that is running. */
+  private readonly lastStatus = new Map<string, StreamStatus>();
   /** Per stream, the records written and the bytes of their serialised data, for byte estimates. */
   private readonly written = new Map<string, { records: number; bytes: number }>();
   private drained: Promise<void> = Promise.resolve();
@@ -149,6 +151,7 @@ export class ProtocolWriter {
   }
 
   status(stream: string, status: StreamStatus, quotaReset?: number): Promise<void> | void {
+    this.lastStatus.set(stream, status);
     return this.emit({
       type: 'TRACE',
       trace: {
@@ -170,6 +173,18 @@ export class ProtocolWriter {
    * internal message, and "Unknown failure reason" when there is none (airbyte-platform
    * ConnectionManagerWorkflowImpl.reportFailure).
    */
+  /**
+   * RUNNING with a RATE_LIMITED reason for each of `streams` that has started and not ended: a status
+   * before STARTED or after COMPLETE would break the order Airbyte's acceptance tests and the platform's
+   * status tracker expect, and a wait before a stream starts is said in the LOG line alone.
+   */
+  rateLimited(streams: readonly string[], quotaReset: number): void {
+    for (const stream of streams) {
+      const last = this.lastStatus.get(stream);
+      if (last === 'STARTED' || last === 'RUNNING') void this.status(stream, 'RUNNING', quotaReset);
+    }
+  }
+
   error(
     message: string,
     failureType: FailureType,

@@ -139,7 +139,7 @@ t.test('a list with fresh page tokens for ever stops at max_pages_per_list', asy
   t.match(errorTraces(run.messages)[0].message, 'more than 25 pages (max_pages_per_list)');
 });
 
-t.test('a redirect is never followed, in read and in check; check fails closed', async (t) => {
+t.test('a redirect is never followed, in read and in check; check never succeeds on it', async (t) => {
   const target = await startHostile((_req, res) => json(res, { ssh_keys: [{ id: 666, name: 'injected' }], account: { uuid: 'x', status: 'active' } }));
   t.teardown(() => target.close());
   const redirect: Handler = (_req, res) => res.writeHead(302, { location: `${target.url}/v2/account/keys?leak=QUERY_SECRET` }).end();
@@ -168,12 +168,16 @@ t.test('a redirect is never followed, in read and in check; check fails closed',
     { command: 'check' },
   );
   assertClean(t, probes.run);
-  t.equal(probes.run.code, 0);
-  const answer = probes.run.messages.find((m) => m.type === 'CONNECTION_STATUS')?.connectionStatus;
-  t.equal(answer?.status, 'FAILED', 'redirected forbidden-scope probes prove nothing: check fails closed');
-  t.match(answer?.message, 'Could not verify that the API token lacks');
-  t.match(answer?.message, 'a redirect to');
-  t.notMatch(answer?.message, 'QUERY_SECRET');
+  // Redirected forbidden-scope probes prove nothing: never SUCCEEDED, and no configuration answer either
+  // (the platform would never retry a FAILED check): a transient error, exit 1.
+  t.equal(probes.run.code, 1);
+  t.equal(probes.run.messages.filter((m) => m.type === 'CONNECTION_STATUS').length, 0);
+  const unverified = errorTraces(probes.run.messages);
+  t.equal(unverified.length, 1);
+  t.equal(unverified[0]?.failure_type, 'transient_error');
+  t.match(unverified[0]?.message, 'Could not verify that the API token lacks');
+  t.match(unverified[0]?.message, 'a redirect to');
+  t.notMatch(unverified[0]?.message, 'QUERY_SECRET');
   t.equal(target.requests.length, 0, 'no request ever reached the redirect target');
 });
 
@@ -278,7 +282,8 @@ t.test('a 20 MB stream name from the catalog is cut in the message', async (t) =
   t.equal(server.requests.length, 0);
   const message = errorTraces(run.messages)[0].message;
   t.ok(message.length < 500, `the message is ${message.length} characters`);
-  t.match(message, /The catalog names the stream 'n+… \(\d+ more characters\)'/);
+  t.match(message, /The configured catalog names the stream 'n+… \(\d+ more characters\)'/);
+  t.equal(run.messages.filter((m) => m.trace?.type === 'STREAM_STATUS').length, 0, 'no descriptor echoes a name no stream could have');
 });
 
 t.test('date windows: start_date 0001-01-01 is clamped to the floor; a saved cursor in year 99999 gets a WARN', async (t) => {

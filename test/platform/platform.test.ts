@@ -4,6 +4,7 @@ import { STREAMS as TABLE } from '../../src/streams/index.js';
 import { spawnCli, type SpawnResult } from '../helpers/e2e.js';
 import { catalogFor, writeInputs } from '../helpers/files.js';
 import { configured, platformViolations, PLATFORM_COMMIT, RULES } from '../helpers/platform-rules.js';
+import { json, startHostile } from '../helpers/hostile-server.js';
 import { errorTraces, records, type Message } from '../helpers/protocol.js';
 
 /**
@@ -106,7 +107,7 @@ t.test('a catalog naming a stream this version does not have: that stream INCOMP
   t.same(statusesOf(run.messages, 'renamed_long_ago').map((s) => s?.status), ['INCOMPLETE']);
   const errors = errorTraces(run.messages);
   t.equal(errors.length, 1);
-  t.match(errors[0], { failure_type: 'config_error', stream_descriptor: { name: 'renamed_long_ago' }, message: /'renamed_long_ago'.*does not have.*Refresh the source schema/ });
+  t.match(errors[0], { failure_type: 'config_error', stream_descriptor: { name: 'renamed_long_ago' }, message: /'renamed_long_ago'.*does not have.*Refresh the connection's source schema/ });
   // The platform retries by the earliest error (AirbyteMessageTracker.errorTraceMessageFailure sorts by
   // time): the stale entry is reported last, so that a real stream's outage would still be retried.
   const errorAt = run.messages.findIndex((m) => m.trace?.type === 'ERROR');
@@ -138,4 +139,17 @@ t.test('a child stream at a tight rate limit: RATE_LIMITED on the configured chi
   t.ok(limited.length > 0, `droplet_backups shows RATE_LIMITED (${limited.length} times)`);
   t.equal(statusesOf(run.messages, 'droplets').length, 0, 'no status at all for droplets, which is not configured');
   t.ok(run.messages.some((m) => m.log?.message.startsWith('Waiting ')), 'the waits are logged');
+});
+
+t.test('an empty object in a list is said in a WARN, never sent as a RECORD the platform drops unseen', async (t) => {
+  const server = await startHostile((_req, res) =>
+    json(res, { ssh_keys: [{}, { id: 1, name: 'k', fingerprint: 'f', public_key: 'ssh-ed25519 AAAA' }], links: {}, meta: { total: 2 } }),
+  );
+  t.teardown(() => server.close());
+  const catalog = catalogFor(['ssh_keys']);
+  const run = await read({ api_token: 'dop_v1_platform_test_token_0000', api_url: server.url }, catalog);
+  t.equal(run.code, 0);
+  t.same(platformViolations(run.messages, configured(catalog)), []);
+  t.equal(records(run.messages, 'ssh_keys').length, 1);
+  t.ok(run.messages.some((m) => m.log?.level === 'WARN' && /1 item\(s\) of GET \/v2\/account\/keys are empty objects/.test(m.log.message)));
 });

@@ -258,3 +258,20 @@ t.test('order is kept across many emits and flushes', async (t) => {
     Array.from({ length: 500 }, (_, i) => i),
   );
 });
+
+t.test('RATE_LIMITED goes only to streams that started and have not ended', async (t) => {
+  const { out, text } = sink();
+  const writer = new ProtocolWriter(out);
+  writer.rateLimited(['early'], 1); // not started yet: the LOG line says it
+  await writer.status('a', 'STARTED');
+  await writer.status('b', 'STARTED');
+  await writer.status('b', 'COMPLETE');
+  writer.rateLimited(['a', 'b', 'early'], 5);
+  await writer.flush();
+  const statuses = text()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l).trace.stream_status)
+    .map((s) => `${s.stream_descriptor.name}:${s.status}${s.reasons ? ':RATE_LIMITED' : ''}`);
+  t.same(statuses, ['a:STARTED', 'b:STARTED', 'b:COMPLETE', 'a:RUNNING:RATE_LIMITED']);
+});
