@@ -170,6 +170,25 @@ export const RULES: readonly Rule[] = [
         .map((m) => `STATE not a STREAM state of a configured stream: ${JSON.stringify(m.state).slice(0, 120)}`);
     },
   },
+  {
+    id: 'state-record-count',
+    source: `${ORCH}/bookkeeping/ParallelStreamStatsTracker.kt (updateSourceStatesStats) and StateCheckSumCountEventHandler.kt (validateStateChecksum)`,
+    says: "a STREAM state's sourceStats.recordCount must equal the records of that stream since its previous state; a mismatch is a checksum error that fails the sync where FailSyncOnInvalidChecksum is on",
+    check: (messages) => {
+      const since = new Map<string, number>();
+      const errors: string[] = [];
+      for (const m of messages) {
+        if (m.type === 'RECORD' && m.record) since.set(m.record.stream, (since.get(m.record.stream) ?? 0) + 1);
+        if (m.type !== 'STATE' || m.state?.type !== 'STREAM') continue;
+        const name = m.state.stream.stream_descriptor.name;
+        const counted = since.get(name) ?? 0;
+        const said = m.state.sourceStats?.recordCount;
+        if (said !== undefined && said !== counted) errors.push(`a '${name}' state says ${said} records since the last one, the platform counted ${counted}`);
+        since.set(name, 0);
+      }
+      return errors.slice(0, 10);
+    },
+  },
 ];
 
 /** Every rule's violations, prefixed by the rule's id. */
