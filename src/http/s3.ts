@@ -16,8 +16,8 @@ import { Semaphore } from './semaphore.js';
  * failures are retried with exponential backoff (DigitalOcean asks for exactly that:
  * https://docs.digitalocean.com/products/spaces/details/limits/). The endpoint is configurable, so every
  * answer is treated as possibly hostile, with API v2's guards: the body cap, the whole-request timeout,
- * the backoff floor, no redirect followed; and a body declaring a DOCTYPE or ENTITY is refused before
- * fast-xml-parser sees it (entity processing is off as well). Callers get the parsed document or an
+ * the backoff floor, no redirect followed; and a body declaring a DOCTYPE or ENTITY, or holding more tags
+ * than any S3 answer, is refused before fast-xml-parser sees it (entity processing is off as well). Callers get the parsed document or an
  * S3Error carrying the S3 error code.
  */
 
@@ -144,12 +144,34 @@ interface Attempt {
   message?: string;
   /** What came back, for a body we cannot use or a redirect (never a URL's path or query). */
   received?: string;
-  /** Retrying cannot help: the same hostile body would come back. */
+  /** Refused before parsing (refusalOf): the same body would come back, retrying cannot help. */
   final?: boolean;
 }
 
-/** The `received` of a body refused for its DOCTYPE or ENTITY declaration. */
-const REFUSED_DECLARATION = 'a DOCTYPE or ENTITY declaration';
+/**
+ * Tags in one document (opening and closing). fast-xml-parser takes about 1 KB of memory per element
+ * while it parses (a 9 MB ListBuckets of 100,000 buckets: 220 MB), so the body cap alone would let a
+ * 64 MiB document take gigabytes. 200,000 tags is a ListBuckets of some 33,000 buckets: Spaces allows
+ * 100 per account unless raised, AWS pages ListBuckets at 10,000; a lifecycle of S3's maximum 1,000
+ * rules is about 20,000 tags.
+ */
+export const MAX_XML_TAGS = 200_000;
+
+/** Whether `text` holds more than `max` tags, counted without building anything. */
+function tagsExceed(text: string, max: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('<'); i !== -1; i = text.indexOf('<', i + 1)) if (++count > max) return true;
+  return false;
+}
+
+/** Why a body is refused before parsing (the `received` of the failure), if it is. */
+function refusalOf(text: string): string | undefined {
+  if (DECLARATION.test(text)) return 'a DOCTYPE or ENTITY declaration, which no S3 answer holds; it was refused unparsed (entity expansion)';
+  if (tagsExceed(text, MAX_XML_TAGS)) {
+    return `more than ${MAX_XML_TAGS.toLocaleString('en-US')} tags, far more than any Spaces answer holds; it was refused unparsed (parsing takes about 1 KB of memory per element)`;
+  }
+  return undefined;
+}
 
 export class SpacesClient {
   private readonly signer: SignatureV4;
@@ -228,8 +250,9 @@ export class SpacesClient {
     const kind = last?.kind ?? 'client';
     const code = last?.code;
     const bucket = subresource ? decodeURIComponent(path.slice(1)) : undefined;
-    const message = describeS3({ kind, what, bucket, status: last?.status, code, message: last?.message, received: last?.received, attempts });
-    throw new S3Error(kind, what, message, last?.status, code, last?.final === true);
+    const refused = last?.final === true;
+    const message = describeS3({ kind, what, bucket, status: last?.status, code, message: last?.message, received: last?.received, attempts, refused });
+    throw new S3Error(kind, what, message, last?.status, code, refused);
   }
 
   /** The headers of a signed GET (Authorization, x-amz-date, x-amz-content-sha256, host). `at` fixes the signing time (tests). */
@@ -281,7 +304,8 @@ export class SpacesClient {
       const name = error instanceof Error ? error.name : '';
       return { ok: false, kind: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network' };
     }
-    if (DECLARATION.test(text)) return { ok: false, status: response.status, kind: 'bad_body', received: REFUSED_DECLARATION, final: true };
+    const refusal = refusalOf(text);
+    if (refusal !== undefined) return { ok: false, status: response.status, kind: 'bad_body', received: refusal, final: true };
     const kind = kindFor(response.status);
     if (kind === null) {
       const body = subresource === 'policy' ? text : parseS3Xml(text);
@@ -303,9 +327,11 @@ interface Failure {
   message?: string;
   received?: string;
   attempts: number;
+  /** Refused before parsing (refusalOf). */
+  refused: boolean;
 }
 
-function describeS3({ kind, what, bucket, status, code, message, received, attempts }: Failure): string {
+function describeS3({ kind, what, bucket, status, code, message, received, attempts, refused }: Failure): string {
   const said = code ? ` (${code}${message ? `: ${message}` : ''})` : '';
   const tries = attempts === 1 ? ' (one attempt)' : ` on each of ${attempts} attempts`;
   const call = bucket === undefined ? `ListBuckets (${what})` : `${what} (bucket '${bucket}')`;
@@ -321,9 +347,7 @@ function describeS3({ kind, what, bucket, status, code, message, received, attem
     case 'redirect':
       return `${call} answered ${status ?? '3xx'}, a redirect to ${received ?? 'another location'}, which is never followed (the signed request and the records stay on the configured endpoint). Check spaces_regions and spaces_endpoint.`;
     case 'bad_body':
-      if (received === REFUSED_DECLARATION) {
-        return `${call} returned an XML document with ${REFUSED_DECLARATION}, which no S3 answer holds; it was refused unparsed (entity expansion) and not retried. Check spaces_endpoint.`;
-      }
+      if (refused) return `${call} returned an XML document with ${received ?? 'what no S3 answer holds'} and not retried. Check spaces_endpoint.`;
       return `${call} returned ${received ?? 'a body'} instead of the expected XML${tries}.`;
     default:
       return `Spaces answered ${status ?? 'an error'}${said} on ${what}.`;

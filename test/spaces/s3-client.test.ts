@@ -1,7 +1,7 @@
 import nock from 'nock';
 import t from 'tap';
 import { S3Error } from '../../src/http/s3-error.js';
-import { parseS3Xml, SpacesClient, type SpacesClientOptions } from '../../src/http/s3.js';
+import { MAX_XML_TAGS, parseS3Xml, SpacesClient, type SpacesClientOptions } from '../../src/http/s3.js';
 import { extractS3Records } from '../../src/records/s3.js';
 
 nock.disableNetConnect();
@@ -130,6 +130,20 @@ t.test('entity processing is off: predefined entities and character references a
   const [rule] = extractS3Records('lifecycle', response.body as Record<string, unknown>, 'nyc3');
   t.equal(rule.rule_id, 'a &amp; b <c> AB "q\' &unknown; &#0;', '&amp;amp; decodes to &amp; (one pass); unknown names and invalid references stay as sent');
   t.same(parseS3Xml('<A b="&lt;&amp;"/>'), { A: { '@b': '<&' } }, 'attributes too');
+});
+
+t.test('a document with more tags than any S3 answer is refused unparsed', async (t) => {
+  const bucket = '<Bucket><Name>b</Name><CreationDate>2024-01-01T00:00:00.000Z</CreationDate></Bucket>';
+  const wrap = (n: number) => xml(`<ListAllMyBucketsResult><Buckets>${bucket.repeat(n)}</Buckets></ListAllMyBucketsResult>`);
+  // Six tags per bucket, four around them, one for the declaration: 33,332 buckets is 199,997 tags.
+  nock('https://nyc3.digitaloceanspaces.com').get('/').once().reply(200, wrap(33_332));
+  const fits = await client().listBuckets('nyc3');
+  t.equal(extractS3Records('ListBuckets', fits.body as Record<string, unknown>, 'nyc3').length, 33_332, `up to ${MAX_XML_TAGS} tags: parsed`);
+  nock('https://nyc3.digitaloceanspaces.com').get('/').once().reply(200, wrap(33_334));
+  const failure = (await client().listBuckets('nyc3').catch((e: unknown) => e)) as S3Error;
+  t.equal(failure.refused, true);
+  t.equal(failure.message, 'ListBuckets (GET / on nyc3) returned an XML document with more than 200,000 tags, far more than any Spaces answer holds; it was refused unparsed (parsing takes about 1 KB of memory per element) and not retried. Check spaces_endpoint.');
+  t.same(sleeps, [], 'not retried');
 });
 
 t.test('the API v2 body cap holds for S3: a body over it is not read further nor retried', async (t) => {
