@@ -3,8 +3,8 @@
 # OCI provenance, the SBOM against `npm ls`) and what it lacks (npm, yarn, corepack), and runs spec,
 # check, discover and read in it against the fake DigitalOcean API with a read-only root filesystem and
 # every capability dropped, validating every output line against the Airbyte protocol schema. Then it
-# runs the user docs' `docker run` section as written (docs/source-digitalocean.md), and proves the Meltano limit and its fix: tap-airbyte-wrapper's `docker run`, run by a user other than
-# uid 1000, fails to read its 0700 config directory, and succeeds with scripts/meltano-docker-shim.sh.
+# runs the user docs' `docker run` section as written (docs/source-digitalocean.md), and proves the
+# Meltano limit and its fix: tap-airbyte-wrapper's `docker run`, run by a user other than uid 1000, fails to read its 0700 config directory, and succeeds with scripts/meltano-docker-shim.sh.
 # Exits non-zero on any failure. `npm run test:image`.
 #
 # Works without a Docker engine: buildah builds the image, podman (with runc) runs it. Missing tools
