@@ -3,10 +3,10 @@
 #   docker build --platform linux/amd64 --build-arg REVISION="$(git rev-parse HEAD)" -t airbyte/source-digitalocean:0.1.0 .
 #   docker run --rm airbyte/source-digitalocean:0.1.0 spec
 #
-# Three stages: `build` compiles TypeScript with the dev dependencies, `deps` installs the production
-# dependencies alone and writes their SBOM, and the final image holds only those, the SBOM, the
-# compiled code, the schemas, spec.json and package.json: no npm, yarn or corepack (a shell stays,
-# Airbyte's Kubernetes launcher runs AIRBYTE_ENTRYPOINT through one).
+# Stages: `build` compiles TypeScript with the dev dependencies, `deps` installs the production
+# dependencies alone and writes their SBOM, `runtime` puts only those, the SBOM, the compiled code, the
+# schemas, spec.json and package.json on the base without npm, yarn or corepack (a shell stays: Airbyte's
+# Kubernetes launcher runs AIRBYTE_ENTRYPOINT through one), and the image is that file system, squashed.
 #
 # The base: Node.js 24 LTS on Debian trixie slim, pinned by digest (the multi-platform index). To move to
 # the newest build of the tag, replace BASE_DIGEST with what this prints:
@@ -41,17 +41,12 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 # refuses. `npm run sbom` (scripts/sbom.sh) makes the same document on a workstation.
 RUN npm pkg delete devDependencies && npm sbom --omit=dev --sbom-format cyclonedx --sbom-type application >sbom.cdx.json
 
-FROM ${BASE_NAME}@${BASE_DIGEST}
-ARG BASE_NAME
-ARG BASE_DIGEST
-# The commit the image is built from (scripts/test-image.sh passes `git rev-parse HEAD`), and where
-# its source can be read: both vary with the build, so they are arguments.
-ARG REVISION=unknown
-ARG SOURCE_URL=unknown
-# Package managers are never used at run time: removed, with their links, so that nothing in the image
-# runs them and no scanner reports them. The connector runs as `airbyte` (uid/gid 1000, the ids Airbyte's
-# launchers use) instead of the base image's `node` user, which holds those ids and is removed.
-# /airbyte is its writable working directory; the code under /airbyte/integration_code stays owned by root.
+# The runtime's file system, assembled on the base. Package managers are never used at run time: npm,
+# yarn and corepack are removed, with their links, so that nothing in the image runs them and no
+# scanner reports them. The connector runs as `airbyte` (uid/gid 1000, the ids Airbyte's launchers use)
+# instead of the base image's `node` user, which holds those ids and is removed. /airbyte is its
+# writable working directory; the code under /airbyte/integration_code stays owned by root.
+FROM ${BASE_NAME}@${BASE_DIGEST} AS runtime
 RUN set -eu; \
     rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-* \
       /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg; \
@@ -68,6 +63,21 @@ COPY --from=deps /source-digitalocean/sbom.cdx.json /airbyte/integration_code/sb
 COPY --from=build /build/dist/src /airbyte/integration_code/dist/src
 COPY package.json spec.json /airbyte/integration_code/
 COPY schemas /airbyte/integration_code/schemas
+
+# The image: that file system as one layer. A removal in a layer above the base would only hide the
+# package managers (they would still be pulled, and read by any tool that looks at each layer); copied
+# whole, they are gone. Ownership and modes come along as they are (COPY --from keeps them).
+FROM scratch
+ARG BASE_NAME
+ARG BASE_DIGEST
+# The commit the image is built from (scripts/test-image.sh passes `git rev-parse HEAD`), and where
+# its source can be read: both vary with the build, so they are arguments.
+ARG REVISION=unknown
+ARG SOURCE_URL=unknown
+COPY --from=runtime / /
+# The base image's PATH (a scratch image has none).
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+WORKDIR /airbyte
 ENV NODE_ENV=production
 # Airbyte's Kubernetes launcher runs `eval "$AIRBYTE_ENTRYPOINT <args>"`: keep it equal to ENTRYPOINT.
 ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/node /airbyte/integration_code/dist/src/main.js"

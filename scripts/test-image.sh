@@ -4,7 +4,8 @@
 # check, discover and read in it against the fake DigitalOcean API with a read-only root filesystem and
 # every capability dropped, validating every output line against the Airbyte protocol schema. Then it
 # runs the user docs' `docker run` section as written (docs/source-digitalocean.md), and proves the
-# Meltano limit and its fix: tap-airbyte-wrapper's `docker run`, run by a user other than uid 1000, fails to read its 0700 config directory, and succeeds with scripts/meltano-docker-shim.sh.
+# Meltano limit and its fix: tap-airbyte-wrapper's `docker run`, run by a user other than uid 1000,
+# fails to read its 0700 config directory, and succeeds with scripts/meltano-docker-shim.sh.
 # Exits non-zero on any failure. `npm run test:image`.
 #
 # Works without a Docker engine: buildah builds the image, podman (with runc) runs it. Missing tools
@@ -220,6 +221,8 @@ pkg_field() { node -p "require('./package.json').$1"; }
 [ "$(oci base.name)" = "$BASE_IMAGE" ] || die "org.opencontainers.image.base.name is '$(oci base.name)', the Dockerfile says $BASE_IMAGE"
 [ "$(oci base.digest)" = "$base_digest" ] || die "org.opencontainers.image.base.digest is '$(oci base.digest)', the base built from is $base_digest"
 log "labels: revision=$(oci revision) base=$(oci base.name)@$(oci base.digest)${base_kind:+ (stand-in)}"
+# One layer: the runtime file system copied whole, so no layer below it still holds npm, yarn or corepack.
+[ "$(inspect '{{len .RootFS.Layers}}')" = 1 ] || die "the image has $(inspect '{{len .RootFS.Layers}}') layers, expected 1 (the squashed runtime stage)"
 
 # ---------------------------------------------------------------------------------------------------
 # 6. Commands in the image
@@ -400,6 +403,22 @@ validate --command read --catalog "$docs_dir/catalog/configured_catalog.json" --
 validate --command read --catalog "$docs_dir/catalog/configured_catalog.json" --discovered "$docs_dir/discover.jsonl" "$docs_dir/sync2.jsonl"
 log "docs: docker run section passed ($configured streams from discover, read twice)"
 podman rmi "$(sed -n 's/^IMAGE=//p' "$WORK/docs-docker-run.sh")" >/dev/null 2>&1 || true # only that tag; the image stays
+
+log "docs: the first block of \"Verify the image\" in docs/source-digitalocean.md, as written"
+node dist/scripts/doc-blocks.js docs/source-digitalocean.md 'Verify the image' bash 'docker image inspect' >"$WORK/docs-verify.sh"
+doc_image=$(sed -n 's/^IMAGE=//p' "$WORK/docs-verify.sh")
+[ -n "$doc_image" ] || die "docs: the verify block sets no IMAGE"
+podman tag "$IMAGE" "$doc_image"
+mkdir -p "$WORK/docs-verify"
+(cd "$WORK/docs-verify" && PATH="$WORK/client-bin:$PATH" bash -euo pipefail "$WORK/docs-verify.sh" >"$WORK/docs-verify.out" 2>"$WORK/docs-verify.err") \
+  || { tail -n 20 "$WORK/docs-verify.err" >&2; die "the docs' verify block failed"; }
+grep -q "\"org.opencontainers.image.revision\": \"$revision\"" "$WORK/docs-verify.out" || die "docs: the labels printed lack the revision $revision"
+grep -q "\"org.opencontainers.image.base.digest\": \"$base_digest\"" "$WORK/docs-verify.out" || die "docs: the labels printed lack the base digest"
+cmp -s "$WORK/docs-verify/sbom.cdx.json" "$WORK/sbom.cdx.json" || die "docs: the SBOM the verify block copied out differs from the image's"
+listed=$(grep -cE '^[^ {}"]+@[0-9]' "$WORK/docs-verify.out" || true)
+[ "$listed" = "$(jq '.components | length' "$WORK/sbom.cdx.json")" ] || die "docs: the verify block listed $listed packages, the SBOM has $(jq '.components | length' "$WORK/sbom.cdx.json")"
+podman rmi "$doc_image" >/dev/null 2>&1 || true
+log "docs: verify block passed (labels, image id, SBOM of $listed packages)"
 phase_done "docs docker run"
 
 # tap-airbyte-wrapper's check (MeltanoLabs/tap-airbyte-wrapper, tap_airbyte/tap.py, TapAirbyte.run_check):
@@ -452,7 +471,8 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 base_size=$(podman image inspect --format '{{.Size}}' "$BASE_IMAGE")
 echo
-echo "image $IMAGE: $(mib "$size") ($size bytes); base $BASE_IMAGE ${base_kind:+(stand-in) }$(mib "$base_size"); connector layers $(mib $((size - base_size)))"
+layers=$(podman image inspect --format '{{len .RootFS.Layers}}' "$IMAGE")
+echo "image $IMAGE: $(mib "$size") ($size bytes, $layers layer(s)); base $BASE_IMAGE ${base_kind:+(stand-in) }$(mib "$base_size"); image minus base $(mib $((size - base_size)))"
 printf '  %s\n' "${TIMINGS[@]}"
 echo "test-image: PASSED in $((SECONDS - START)) s"
 exit 0
