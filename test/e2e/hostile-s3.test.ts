@@ -278,6 +278,27 @@ t.test('a truncated document is retried; a listing that stays truncated fails af
   t.equal(recovering.server.requests.length, 3 * (1 + 3 * 5), 'each of the 16 calls: two cut answers, then the whole one');
 });
 
+t.test('a body that trickles in for ever times out like API v2: the whole request is bounded, then retried, then reported', async (t) => {
+  // Time scale 0.001: the request timeout is its floor, 1 s (src/runtime.ts), for the whole request, body included.
+  const { server, run, ms } = await scenario(
+    'ListBuckets body trickling 1 byte / 50 ms',
+    endpoint([], (_req, res, call) => {
+      if (call.bucket !== undefined) return false;
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.write(`${XML_HEAD}<ListAllMyBucketsResult><Buckets>`);
+      const drip = setInterval(() => (res.destroyed ? clearInterval(drip) : res.write(' ')), 50);
+      res.on('close', () => clearInterval(drip));
+      return true;
+    }),
+    { streams: ['spaces_buckets'] },
+  );
+  assertClean(t, run);
+  t.equal(run.code, 1);
+  t.equal(server.requests.length, 9, 'the first attempt and 8 retries');
+  t.match(errorTraces(run.messages)[0].message, 'GET / on nyc3 timed out on each of 9 attempts.');
+  t.ok(ms < 60_000, `${ms.toFixed(0)} ms for 9 attempts of 1 s`);
+});
+
 t.test('a huge bucket list: 30,000 buckets are read whole in bounded memory; 100,000 (more tags than any Spaces answer) are refused unparsed', async (t) => {
   for (const count of [30_000, 100_000]) {
     const names = Array.from({ length: count }, (_, i) => `bucket-${String(i).padStart(6, '0')}`);
