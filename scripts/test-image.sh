@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Builds the connector's Docker image from the unchanged Dockerfile and runs spec, check, discover and
-# read in it against the fake DigitalOcean API, validating every output line against the Airbyte
-# protocol schema. Then it runs the user docs' `docker run` section as written (docs/source-digitalocean.md),
-# and proves the Meltano limit and its fix: tap-airbyte-wrapper's `docker run`, run by a user other than
-# uid 1000, fails to read its 0700 config directory, and succeeds with scripts/meltano-docker-shim.sh.
+# Builds the connector's Docker image from the unchanged Dockerfile, checks what it declares (labels,
+# OCI provenance, the SBOM against `npm ls`) and what it lacks (npm, yarn, corepack), and runs spec,
+# check, discover and read in it against the fake DigitalOcean API with a read-only root filesystem and
+# every capability dropped, validating every output line against the Airbyte protocol schema. Then it
+# runs the user docs' `docker run` section as written (docs/source-digitalocean.md), and proves the
+# Meltano limit and its fix: tap-airbyte-wrapper's `docker run`, run by a user other than uid 1000,
+# fails to read its 0700 config directory, and succeeds with scripts/meltano-docker-shim.sh.
 # Exits non-zero on any failure. `npm run test:image`.
 #
 # Works without a Docker engine: buildah builds the image, podman (with runc) runs it. Missing tools
-# are installed with apt-get. When no registry can serve `node:20-bookworm-slim`, a stand-in base is
-# made once per machine (debootstrap minbase bookworm + this machine's node 20) and tagged with that
-# name, so the Dockerfile is built exactly as written, with --pull=never.
+# are installed with apt-get. The Dockerfile pins its base by digest (BASE_NAME@BASE_DIGEST). When no
+# registry can serve it, a stand-in base is made once per machine (debootstrap minbase trixie + this
+# machine's node 24, first on PATH: .ci/run puts it there) and tagged with BASE_NAME; the Dockerfile is
+# then built as written, with --pull=never and BASE_DIGEST set to the stand-in's own digest, which the
+# image's org.opencontainers.image.base.digest label then records truthfully.
 #
 # On a machine that cannot build or run containers this FAILS; it never skips.
 #
@@ -27,7 +31,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 IMAGE=${IMAGE:-localhost/source-digitalocean:test}
-BASE_IMAGE=docker.io/library/node:20-bookworm-slim
+# The base, as the Dockerfile names it (one place to refresh it).
+dockerfile_arg() { sed -nE "s/^ARG $1=(.+)$/\1/p" Dockerfile | head -n 1; }
+BASE_IMAGE=$(dockerfile_arg BASE_NAME)
+PINNED_DIGEST=$(dockerfile_arg BASE_DIGEST)
+[ -n "$BASE_IMAGE" ] && [[ "$PINNED_DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "the Dockerfile lacks ARG BASE_NAME or a sha256 ARG BASE_DIGEST" >&2; exit 1; }
+BASE_NODE_MAJOR=$(sed -nE 's/^.*node:([0-9]+)-.*$/\1/p' <<<"$BASE_IMAGE")
+BASE_SUITE=$(sed -nE 's/^.*node:[0-9]+-([a-z]+)-slim$/\1/p' <<<"$BASE_IMAGE")
 BASE_MARK=org.source-digitalocean.stand-in-base
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 HOST_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
@@ -36,6 +46,9 @@ PODMAN=(podman --runtime runc)
 # SOURCE_DIGITALOCEAN_TIME_SCALE compresses the connector's own pacing (240 requests per minute) so that
 # a read of every stream never waits out a minute; the fake API runs without rate limits.
 RUN_FLAGS=(--network host --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -e SOURCE_DIGITALOCEAN_TIME_SCALE=0.1)
+# The connector's commands run as a hardened deployment would run them: nothing writable but a tmpfs
+# /tmp, no capability at all. (The layout probe runs without them: it proves /airbyte writable.)
+HARDENED=(--read-only --cap-drop ALL --security-opt no-new-privileges)
 
 START=$SECONDS
 PHASE_START=$SECONDS
@@ -101,13 +114,14 @@ build_stand_in_base() {
   local node_bin node_version npm_dir rootfs
   node_bin=$(readlink -f "$(command -v node)")
   node_version=$("$node_bin" --version)
-  case "$node_version" in v20.*) ;; *) die "the stand-in base needs this machine's node to be 20.x, found $node_version" ;; esac
+  case "$node_version" in "v$BASE_NODE_MAJOR".*) ;; *) die "the stand-in base needs node $BASE_NODE_MAJOR.x first on PATH (see .ci/run), found $node_version" ;; esac
   npm_dir=$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)
   [ -f "$npm_dir/package.json" ] || die "cannot find npm's directory (looked at $npm_dir)"
 
   rootfs="$WORK/rootfs"
-  log "debootstrap --variant=minbase bookworm ($DEBIAN_MIRROR), then node $node_version from this machine"
-  debootstrap --variant=minbase bookworm "$rootfs" "$DEBIAN_MIRROR" >"$WORK/debootstrap.log" 2>&1 \
+  [ -n "$BASE_SUITE" ] || die "cannot read the Debian suite from the base name $BASE_IMAGE"
+  log "debootstrap --variant=minbase $BASE_SUITE ($DEBIAN_MIRROR), then node $node_version from this machine"
+  debootstrap --variant=minbase "$BASE_SUITE" "$rootfs" "$DEBIAN_MIRROR" >"$WORK/debootstrap.log" 2>&1 \
     || { tail -n 30 "$WORK/debootstrap.log" >&2; die "debootstrap failed"; }
   # The layout of the official image: node and npm under /usr/local, a `node` user with uid/gid 1000.
   install -m 0755 "$node_bin" "$rootfs/usr/local/bin/node"
@@ -145,6 +159,16 @@ if [ -f "$HOST_CA_BUNDLE" ]; then
   # npm inside the build reaches the registry like this machine does: with this machine's CA bundle.
   build_args+=(--volume "$HOST_CA_BUNDLE:/run/host-ca-bundle.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/host-ca-bundle.crt)
 fi
+# The pinned digest when the official base is present; a stand-in's own digest otherwise (the build
+# then resolves BASE_NAME@digest locally, and the label says which base was really used).
+base_digest=$(podman image inspect --format '{{.Digest}}' "$BASE_IMAGE")
+base_kind=$(podman image inspect --format "{{index .Labels \"$BASE_MARK\"}}" "$BASE_IMAGE")
+if [ -z "$base_kind" ] && [ "$base_digest" != "$PINNED_DIGEST" ]; then
+  log "warning: $BASE_IMAGE here is $base_digest, the Dockerfile pins $PINNED_DIGEST"
+fi
+revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+source_url=${SOURCE_URL:-$(git config --get remote.origin.url 2>/dev/null || echo unknown)}
+build_args+=(--build-arg "BASE_DIGEST=$base_digest" --build-arg "REVISION=$revision" --build-arg "SOURCE_URL=$source_url")
 previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 log "buildah build --platform linux/amd64 -t $IMAGE"
 # No layer cache: every run builds from scratch as a registry build would, and leaves no intermediate
@@ -185,6 +209,20 @@ case "$entrypoint" in *" /"*) ;; *) die "ENTRYPOINT '$entrypoint' does not name 
 [ "$workdir" = /airbyte ] || die "WORKDIR is '$workdir', expected /airbyte"
 [ "$arch" = amd64 ] || die "architecture is '$arch', expected amd64"
 log "image: user=$user name=$label_name version=$label_version AIRBYTE_ENTRYPOINT='$airbyte_entrypoint'"
+
+# OCI provenance: each label present and equal to what it must say.
+oci() { inspect "{{index .Config.Labels \"org.opencontainers.image.$1\"}}"; }
+pkg_field() { node -p "require('./package.json').$1"; }
+[ "$(oci version)" = "$pkg_version" ] || die "org.opencontainers.image.version is '$(oci version)', package.json says '$pkg_version'"
+[ "$(oci licenses)" = "$(pkg_field license)" ] || die "org.opencontainers.image.licenses is '$(oci licenses)', package.json says '$(pkg_field license)'"
+[ "$(oci description)" = "$(pkg_field description)" ] || die "org.opencontainers.image.description differs from package.json's"
+[ "$(oci revision)" = "$revision" ] || die "org.opencontainers.image.revision is '$(oci revision)', expected this commit $revision"
+[ "$(oci source)" = "$source_url" ] || die "org.opencontainers.image.source is '$(oci source)', expected '$source_url'"
+[ "$(oci base.name)" = "$BASE_IMAGE" ] || die "org.opencontainers.image.base.name is '$(oci base.name)', the Dockerfile says $BASE_IMAGE"
+[ "$(oci base.digest)" = "$base_digest" ] || die "org.opencontainers.image.base.digest is '$(oci base.digest)', the base built from is $base_digest"
+log "labels: revision=$(oci revision) base=$(oci base.name)@$(oci base.digest)${base_kind:+ (stand-in)}"
+# One layer: the runtime file system copied whole, so no layer below it still holds npm, yarn or corepack.
+[ "$(inspect '{{len .RootFS.Layers}}')" = 1 ] || die "the image has $(inspect '{{len .RootFS.Layers}}') layers, expected 1 (the squashed runtime stage)"
 
 # ---------------------------------------------------------------------------------------------------
 # 6. Commands in the image
@@ -248,14 +286,14 @@ chmod 0755 "$WORK/in"
 log "fake API at $api_url"
 phase_done "setup"
 
-log "spec"
-run spec 0 spec
+log "spec (read-only root, no capabilities: so are all the connector's commands below)"
+run spec 0 "${HARDENED[@]}" -- spec
 validate --command spec "$WORK/spec.out"
 log "--version"
-run version 0 --version
+run version 0 "${HARDENED[@]}" -- --version
 [ "$(cat "$WORK/version.out")" = "$pkg_version" ] || die "--version printed '$(cat "$WORK/version.out")', expected $pkg_version"
 log "spec through \$AIRBYTE_ENTRYPOINT under /bin/sh (as Airbyte's Kubernetes launcher runs it)"
-run launcher 0 --entrypoint /bin/sh -- -c 'eval "$AIRBYTE_ENTRYPOINT spec"'
+run launcher 0 "${HARDENED[@]}" --entrypoint /bin/sh -- -c 'eval "$AIRBYTE_ENTRYPOINT spec"'
 validate --command spec "$WORK/launcher.out"
 log "runtime user, writable /airbyte, no dev dependencies or sources in the image"
 run layout 0 --entrypoint /bin/sh -- -c '
@@ -267,27 +305,44 @@ run layout 0 --entrypoint /bin/sh -- -c '
   test -f /airbyte/integration_code/spec.json && test -d /airbyte/integration_code/schemas
   for dev in typescript tap nock @faker-js; do test ! -e "/airbyte/integration_code/node_modules/$dev"; done
   test ! -e /airbyte/integration_code/src && test ! -e /airbyte/integration_code/test
+  for tool in npm npx yarn yarnpkg corepack; do if command -v "$tool" >/dev/null; then echo "$tool is in the image"; exit 1; fi; done
+  test ! -e /usr/local/lib/node_modules/npm && test ! -e /usr/local/lib/node_modules/corepack
+  if ls -d /opt/yarn* >/dev/null 2>&1; then echo "yarn is in the image"; exit 1; fi
+  test -x /bin/sh && test -s /airbyte/integration_code/sbom.cdx.json
   echo ok'
+log "hardened: the root filesystem is read-only and the process holds no capability"
+run hardened 0 "${HARDENED[@]}" --entrypoint /bin/sh -- -c '
+  set -e
+  if touch /airbyte/.probe 2>/dev/null || touch /usr/.probe 2>/dev/null; then echo "the root filesystem is writable"; exit 1; fi
+  grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb):[[:space:]]+0+$" /proc/self/status | wc -l | grep -qx 5 || { grep ^Cap /proc/self/status; exit 1; }
+  echo ok'
+log "SBOM: /airbyte/integration_code/sbom.cdx.json lists every production package (npm ls --omit=dev)"
+podman run --runtime runc --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --entrypoint /bin/cat "$IMAGE" /airbyte/integration_code/sbom.cdx.json >"$WORK/sbom.cdx.json" \
+  || die "cannot read the SBOM from the image"
+npm ls --omit=dev --all --json >"$WORK/npm-ls.json" 2>/dev/null || die "npm ls --omit=dev failed on this checkout"
+sbom_report=$(node dist/scripts/sbom-check.js "$WORK/sbom.cdx.json" "$WORK/npm-ls.json") || die "SBOM check: $sbom_report"
+log "SBOM: $sbom_report"
+
 phase_done "spec / layout"
 
 log "check (valid token)"
-run check 0 check --config /data/config.json
+run check 0 "${HARDENED[@]}" -- check --config /data/config.json
 validate --command check --status SUCCEEDED "$WORK/check.out"
 log "check (rejected token)"
-run check-invalid 0 check --config /data/invalid_config.json
+run check-invalid 0 "${HARDENED[@]}" -- check --config /data/invalid_config.json
 validate --command check --status FAILED "$WORK/check-invalid.out"
 log "discover"
-run discover 0 discover --config /data/config.json
+run discover 0 "${HARDENED[@]}" -- discover --config /data/config.json
 validate --command discover "$WORK/discover.out"
 phase_done "check / discover"
 
 log "read (every stream, no state)"
-run read 0 read --config /data/config.json --catalog /data/catalog.json
+run read 0 "${HARDENED[@]}" -- read --config /data/config.json --catalog /data/catalog.json
 validate --command read --catalog "$WORK/in/catalog.json" --discovered "$WORK/discover.out" --state-out "$WORK/state.json" "$WORK/read.out"
 cp "$WORK/state.json" "$WORK/in/state.json"
 chmod 0644 "$WORK/in/state.json"
 log "read again with the states of the first read (mounted --state)"
-run read-state 0 read --config /data/config.json --catalog /data/catalog.json --state /data/state.json
+run read-state 0 "${HARDENED[@]}" -- read --config /data/config.json --catalog /data/catalog.json --state /data/state.json
 validate --command read --catalog "$WORK/in/catalog.json" --discovered "$WORK/discover.out" "$WORK/read-state.out"
 phase_done "read"
 
@@ -348,6 +403,22 @@ validate --command read --catalog "$docs_dir/catalog/configured_catalog.json" --
 validate --command read --catalog "$docs_dir/catalog/configured_catalog.json" --discovered "$docs_dir/discover.jsonl" "$docs_dir/sync2.jsonl"
 log "docs: docker run section passed ($configured streams from discover, read twice)"
 podman rmi "$(sed -n 's/^IMAGE=//p' "$WORK/docs-docker-run.sh")" >/dev/null 2>&1 || true # only that tag; the image stays
+
+log "docs: the first block of \"Verify the image\" in docs/source-digitalocean.md, as written"
+node dist/scripts/doc-blocks.js docs/source-digitalocean.md 'Verify the image' bash 'docker image inspect' >"$WORK/docs-verify.sh"
+doc_image=$(sed -n 's/^IMAGE=//p' "$WORK/docs-verify.sh")
+[ -n "$doc_image" ] || die "docs: the verify block sets no IMAGE"
+podman tag "$IMAGE" "$doc_image"
+mkdir -p "$WORK/docs-verify"
+(cd "$WORK/docs-verify" && PATH="$WORK/client-bin:$PATH" bash -euo pipefail "$WORK/docs-verify.sh" >"$WORK/docs-verify.out" 2>"$WORK/docs-verify.err") \
+  || { tail -n 20 "$WORK/docs-verify.err" >&2; die "the docs' verify block failed"; }
+grep -q "\"org.opencontainers.image.revision\": \"$revision\"" "$WORK/docs-verify.out" || die "docs: the labels printed lack the revision $revision"
+grep -q "\"org.opencontainers.image.base.digest\": \"$base_digest\"" "$WORK/docs-verify.out" || die "docs: the labels printed lack the base digest"
+cmp -s "$WORK/docs-verify/sbom.cdx.json" "$WORK/sbom.cdx.json" || die "docs: the SBOM the verify block copied out differs from the image's"
+listed=$(grep -cE '^[^ {}"]+@[0-9]' "$WORK/docs-verify.out" || true)
+[ "$listed" = "$(jq '.components | length' "$WORK/sbom.cdx.json")" ] || die "docs: the verify block listed $listed packages, the SBOM has $(jq '.components | length' "$WORK/sbom.cdx.json")"
+podman rmi "$doc_image" >/dev/null 2>&1 || true
+log "docs: verify block passed (labels, image id, SBOM of $listed packages)"
 phase_done "docs docker run"
 
 # tap-airbyte-wrapper's check (MeltanoLabs/tap-airbyte-wrapper, tap_airbyte/tap.py, TapAirbyte.run_check):
@@ -399,9 +470,9 @@ phase_done "meltano uid/shim"
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 base_size=$(podman image inspect --format '{{.Size}}' "$BASE_IMAGE")
-base_kind=$(podman image inspect --format "{{index .Labels \"$BASE_MARK\"}}" "$BASE_IMAGE")
 echo
-echo "image $IMAGE: $(mib "$size") ($size bytes); base $BASE_IMAGE ${base_kind:+(stand-in) }$(mib "$base_size"); connector layers $(mib $((size - base_size)))"
+layers=$(podman image inspect --format '{{len .RootFS.Layers}}' "$IMAGE")
+echo "image $IMAGE: $(mib "$size") ($size bytes, $layers layer(s)); base $BASE_IMAGE ${base_kind:+(stand-in) }$(mib "$base_size"); image minus base $(mib $((size - base_size)))"
 printf '  %s\n' "${TIMINGS[@]}"
 echo "test-image: PASSED in $((SECONDS - START)) s"
 exit 0

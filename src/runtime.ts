@@ -31,6 +31,21 @@ export interface Runtime {
 const SPACES_REQUESTS_PER_SECOND = 100;
 
 /**
+ * Timeout, retries, backoff floor and body cap: the same for API v2 and S3, since either server may be
+ * one the user pointed us at (api_url, spaces_endpoint).
+ */
+function requestGuards(config: SourceConfig, scale: number) {
+  return {
+    // Compressed time shortens timeouts too, but not below what a loopback request under load needs.
+    timeoutMs: Math.max(1_000, 60_000 * scale),
+    maxRetries: 8,
+    backoffBaseMs: 1_000 * scale,
+    backoffMaxMs: 60_000 * scale,
+    maxBodyBytes: config.maxResponseBytes,
+  };
+}
+
+/**
  * The HTTP stack of one command: one limiter and one client shared by everything the command does.
  * The Spaces client (an S3 signer and an XML parser) is loaded only when a Spaces key is configured:
  * most syncs never speak S3, and loading it costs every run start-up time.
@@ -60,13 +75,8 @@ export async function createRuntime(config: SourceConfig, writer: ProtocolWriter
     limiter,
     clock,
     maxConcurrency: config.maxConcurrency,
-    // Compressed time shortens timeouts too, but not below what a loopback request under load needs.
-    timeoutMs: Math.max(1_000, 60_000 * scale),
-    maxRetries: 8,
-    backoffBaseMs: 1_000 * scale,
-    backoffMaxMs: 60_000 * scale,
+    ...requestGuards(config, scale),
     maxRetryAfterMs: HOUR * scale,
-    maxBodyBytes: config.maxResponseBytes,
     timeScale: scale,
     userAgent: `source-digitalocean/${packageVersion()}`,
     onRetry: ({ path, attempt, waitMs, kind, status, received }) =>
@@ -86,12 +96,9 @@ async function createSpacesClient(config: SourceConfig, writer: ProtocolWriter, 
     maxConcurrency: config.maxConcurrency,
     requestsPerSecond: SPACES_REQUESTS_PER_SECOND,
     windowScale: scale,
-    timeoutMs: Math.max(1_000, 60_000 * scale),
-    maxRetries: 8,
-    backoffBaseMs: 1_000 * scale,
-    backoffMaxMs: 60_000 * scale,
+    ...requestGuards(config, scale),
     userAgent: `source-digitalocean/${packageVersion()}`,
-    onRetry: ({ what, attempt, waitMs, status, code }) =>
-      void writer.log('WARN', `${what} failed (${[status, code].filter(Boolean).join(' ') || 'no answer'}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s.`),
+    onRetry: ({ what, attempt, waitMs, status, code, received }) =>
+      void writer.log('WARN', `${what} failed (${[[status, code].filter(Boolean).join(' '), received].filter(Boolean).join(', ') || 'no answer'}); retry ${attempt} in ${(waitMs / 1000).toFixed(1)} s.`),
   });
 }

@@ -12,7 +12,7 @@ import { STREAMS } from '../src/streams/index.js';
 
 const addFormats = formats.default;
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
-const pkg = JSON.parse(read('package.json')) as { name: string; version: string; license: string };
+const pkg = JSON.parse(read('package.json')) as { name: string; version: string; license: string; description: string; engines: { node: string } };
 const spec = JSON.parse(read('spec.json')) as {
   documentationUrl: string;
   connectionSpecification: { properties: { api_url: { default: string } } };
@@ -97,6 +97,12 @@ const stages = instructions.reduce<Instruction[][]>((acc, ins) => {
   return acc;
 }, []);
 const finalStage = stages.at(-1) ?? [];
+/** The stage the image's file system is assembled in; the final stage is that file system, squashed. */
+const runtimeStage = stages.find((stage) => /\sAS\s+runtime$/i.test(stage[0].args)) ?? [];
+/** ARGs declared before the first FROM: usable in FROM lines, and in a stage that declares them again. */
+const globalArgs = Object.fromEntries(
+  instructions.slice(0, instructions.findIndex((i) => i.keyword === 'FROM')).filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=', 2) as [string, string]),
+) as Record<string, string>;
 const labels = Object.assign({}, ...finalStage.filter((i) => i.keyword === 'LABEL').map((i) => pairs(i.args))) as Record<string, string>;
 const env = Object.assign({}, ...finalStage.filter((i) => i.keyword === 'ENV').map((i) => pairs(i.args))) as Record<string, string>;
 
@@ -163,7 +169,9 @@ t.test('the image tag, its labels and package.json agree', async (t) => {
 
 t.test('the Dockerfile follows what Airbyte launchers need', async (t) => {
   t.ok(stages.length >= 2, 'multi-stage');
-  for (const stage of stages) t.match(stage[0].args, /^node:20-bookworm-slim(\s+AS\s+\S+)?$/i, `stage '${stage[0].args}' builds FROM node:20-bookworm-slim`);
+  for (const stage of stages.slice(0, -1)) t.match(stage[0].args, /^\$\{BASE_NAME\}@\$\{BASE_DIGEST\}\s+AS\s+\S+$/i, `stage '${stage[0].args}' builds FROM the one pinned base`);
+  t.equal(finalStage[0]?.args, 'scratch', 'the image starts from nothing ...');
+  t.same(finalStage.filter((i) => i.keyword === 'COPY').map((i) => i.args), ['--from=runtime / /'], '... and is the runtime stage\'s file system, whole');
   const entrypoints = finalStage.filter((i) => i.keyword === 'ENTRYPOINT');
   t.equal(entrypoints.length, 1, 'one ENTRYPOINT');
   const words = JSON.parse(entrypoints[0]?.args ?? 'null') as unknown;
@@ -179,12 +187,43 @@ t.test('the Dockerfile follows what Airbyte launchers need', async (t) => {
   t.ok(runs.some((r) => /\bnpm ci\b/.test(r) && !/--omit=dev/.test(r)), 'a build stage installs the dev dependencies');
   t.ok(runs.some((r) => /\bnpm run build\b/.test(r)), 'a build stage runs npm run build');
   t.ok(runs.some((r) => /\bnpm ci\b.*--omit=dev/.test(r)), 'the production dependencies are installed with --omit=dev');
-  t.notOk(finalStage.some((i) => i.keyword === 'RUN' && /\bnpm\b/.test(i.args)), 'the final stage runs no npm (no cache, no dev tools)');
-  const copied = finalStage.filter((i) => i.keyword === 'COPY').map((i) => i.args).join('\n');
-  for (const part of ['dist/src', 'schemas', 'spec.json', 'package.json', 'node_modules']) t.match(copied, part, `the final stage copies ${part}`);
+  t.notOk([...runtimeStage, ...finalStage].some((i) => i.keyword === 'RUN' && /(^|[\s;&|(])npm\s/.test(i.args)), 'the runtime stage runs no npm (no cache, no dev tools)');
+  const copied = runtimeStage.filter((i) => i.keyword === 'COPY').map((i) => i.args).join('\n');
+  for (const part of ['dist/src', 'schemas', 'spec.json', 'package.json', 'node_modules']) t.match(copied, part, `the runtime stage copies ${part}`);
   const caArgs = instructions.filter((i) => i.keyword === 'ARG' && i.args.startsWith('NODE_EXTRA_CA_CERTS'));
   t.ok(caArgs.length > 0 && caArgs.every((i) => i.args === 'NODE_EXTRA_CA_CERTS'), 'the CA-bundle build arg has no default');
-  t.notOk(finalStage.some((i) => i.keyword === 'ARG'), 'no build arg reaches the final stage');
+  const finalArgs = finalStage.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=')[0]);
+  t.same(finalArgs.sort(), ['BASE_DIGEST', 'BASE_NAME', 'REVISION', 'SOURCE_URL'], 'the final stage takes only the provenance args');
+  for (const arg of finalArgs) {
+    t.notOk(finalStage.some((i) => i.keyword !== 'FROM' && i.keyword !== 'LABEL' && i.keyword !== 'ARG' && i.args.includes(`\${${arg}}`)), `${arg} is used in LABELs only (it never changes what runs)`);
+  }
+});
+
+t.test('Node 24 LTS on a base pinned by digest, without package managers', async (t) => {
+  t.match(globalArgs.BASE_NAME, /^docker\.io\/library\/node:24-(trixie|bookworm)-slim$/, 'a Debian slim Node 24 base, fully qualified');
+  t.match(globalArgs.BASE_DIGEST, /^sha256:[0-9a-f]{64}$/, 'pinned by a sha256 digest');
+  t.match(read('Dockerfile'), /skopeo inspect --raw docker:\/\/docker\.io\/library\/node:24-trixie-slim \| sha256sum/, 'the Dockerfile says how to refresh the digest');
+  const minMajor = Number(/^>=\s*(\d+)/.exec(pkg.engines.node)?.[1]);
+  t.equal(minMajor, 22, "engines: Node 22 or later (Node 20's life ended on 2026-04-30)");
+  t.ok(24 >= minMajor, 'the image runs a Node the package supports');
+  const removal = runtimeStage.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+  for (const path of ['/usr/local/lib/node_modules/npm', '/usr/local/lib/node_modules/corepack', '/opt/yarn-*', '/usr/local/bin/npm', '/usr/local/bin/npx', '/usr/local/bin/corepack', '/usr/local/bin/yarn', '/usr/local/bin/yarnpkg']) {
+    t.ok(removal.split(/[\s;]+/).includes(path), `the runtime stage removes ${path}`);
+  }
+});
+
+t.test('OCI labels say what the image is and where it comes from', async (t) => {
+  t.equal(labels['org.opencontainers.image.version'], pkg.version);
+  t.equal(labels['org.opencontainers.image.licenses'], pkg.license);
+  t.equal(labels['org.opencontainers.image.description'], pkg.description);
+  t.equal(labels['org.opencontainers.image.title'], pkg.name);
+  t.equal(labels['org.opencontainers.image.revision'], '${REVISION}', 'the commit, given at build time');
+  t.equal(labels['org.opencontainers.image.source'], '${SOURCE_URL}', 'the repository, given at build time');
+  t.equal(labels['org.opencontainers.image.base.name'], '${BASE_NAME}', 'the base as FROM names it');
+  t.equal(labels['org.opencontainers.image.base.digest'], '${BASE_DIGEST}', 'the digest FROM resolved');
+  t.equal(labels['io.source-digitalocean.sbom'], '/airbyte/integration_code/sbom.cdx.json', 'where the SBOM is');
+  const copied = runtimeStage.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+  t.ok(copied.some((c) => /^--from=deps \S+\/sbom\.cdx\.json \/airbyte\/integration_code\/sbom\.cdx\.json$/.test(c)), 'the SBOM made in the deps stage is shipped there');
 });
 
 t.test('.dockerignore keeps the build context to what the image needs', async (t) => {

@@ -15,6 +15,16 @@ const ABSENT = new Set(['NoSuchCORSConfiguration', 'NoSuchBucketPolicy', 'NoSuch
  */
 const SKIP_BUCKET = new Set(['AccessDenied', 'NotImplemented', 'NoSuchBucket']);
 
+/**
+ * An answer about one bucket that was refused for what it is (a body over the cap, a redirect, a DOCTYPE
+ * or ENTITY declaration): it concerns that bucket only, like AccessDenied, and the others are read. Left
+ * to fail the stream, it would stop the buckets after it; and an endpoint able to send it could as well
+ * leave the bucket out of ListBuckets, so skipping it (with a WARN) hides nothing more.
+ */
+function isRefusedAnswer(error: S3Error): boolean {
+  return error.kind === 'too_large' || error.kind === 'redirect' || error.refused;
+}
+
 /** Raised when an S3 row is read without a Spaces key; read.ts turns it into a config_error. */
 export class SpacesKeyMissing extends Error {
   constructor(stream: string) {
@@ -57,9 +67,9 @@ export async function* s3Records(def: StreamDef, keys: PartitionKeys | undefined
   try {
     response = await spaces.client.bucketSubresource(region, bucket, call as S3Subresource);
   } catch (error) {
-    if (!(error instanceof S3Error) || error.code === undefined) throw error;
-    if (ABSENT.has(error.code)) return;
-    if (!SKIP_BUCKET.has(error.code)) throw error;
+    if (!(error instanceof S3Error)) throw error;
+    if (error.code !== undefined && ABSENT.has(error.code)) return;
+    if (!(error.code !== undefined && SKIP_BUCKET.has(error.code)) && !isRefusedAnswer(error)) throw error;
     ctx.log('WARN', `Stream '${def.name}': ${error.message} Bucket '${bucket}' (${region}) is left out of this stream; the others are read.`);
     return;
   }

@@ -92,7 +92,7 @@ const MIB = 1024 * 1024;
 export const DEFAULT_MAX_BODY_BYTES = 64 * MIB;
 
 /** A byte count as the user configured it. */
-function describeBytes(bytes: number): string {
+export function describeBytes(bytes: number): string {
   return bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`;
 }
 
@@ -101,7 +101,7 @@ function describeBytes(bytes: number): string {
  * `cap` bytes, so that an endless or huge body never takes more than `cap` of memory. A declared
  * Content-Length over the cap is refused before any byte is read.
  */
-async function readCapped(response: Response, cap: number): Promise<string | undefined> {
+export async function readCapped(response: Response, cap: number): Promise<string | undefined> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > cap) {
     await response.body?.cancel().catch(() => undefined);
@@ -125,7 +125,7 @@ async function readCapped(response: Response, cap: number): Promise<string | und
 }
 
 /** Where a redirect pointed, as an origin only: its path and query may carry anything. */
-function locationOrigin(location: string | null, base: URL): string {
+export function locationOrigin(location: string | null, base: URL): string {
   if (!location) return 'no Location';
   try {
     const target = new URL(location, base);

@@ -6,7 +6,15 @@ import { ApiError, type ErrorKind } from './errors.js';
  * recognises the error does not load the S3 signer and XML parser: most syncs never speak S3.
  */
 export class S3Error extends ApiError {
-  constructor(kind: ErrorKind, what: string, message: string, status?: number, readonly code?: string) {
+  constructor(
+    kind: ErrorKind,
+    what: string,
+    message: string,
+    status?: number,
+    readonly code?: string,
+    /** The answer itself was refused (a DOCTYPE or ENTITY declaration): asking again cannot help. */
+    readonly refused = false,
+  ) {
     super(kind, what, message, status, code);
     this.name = 'S3Error';
   }
