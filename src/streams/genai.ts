@@ -370,14 +370,16 @@ export const genaiStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
-    // GPU sizes and prices per region; the body's enabled_regions is the set of their regions.
+    // One GPU size per gpu_slug, with the regions it is offered in (`regions`, an array: godo
+    // dedicated_inference.go DedicatedInferenceSize; doctl integration/dedicated_inference_get_sizes_test.go).
+    // The OpenAPI's `region` is absent from real bodies, so it cannot be part of the key.
     name: 'dedicated_inference_sizes',
     resource: 'Dedicated Inference Sizes',
     path: '/v2/dedicated-inferences/sizes',
     recordsKey: 'sizes',
     shape: 'list',
     scope: 'dedicated_inference:read',
-    primaryKey: ['gpu_slug', 'region'],
+    primaryKey: ['gpu_slug'],
     pagination: 'none',
     strip: [],
   },
