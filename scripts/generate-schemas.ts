@@ -16,6 +16,7 @@ import { STREAMS } from '../src/streams/index.js';
 import type { JsonSchema, JsonType } from '../src/streams/schemas.js';
 import { recordsPath, type StreamDef } from '../src/streams/types.js';
 import { godoMatches, type GodoField, type GodoStructs } from './godo-structs.js';
+import { extractRecords } from '../src/records/shape.js';
 
 type Node = Record<string, unknown>;
 type ScalarOrContainer = Exclude<JsonType, 'null'>;
@@ -287,6 +288,54 @@ function mark(s: Shape, at: string, p: Provenance, prov: Map<string, Provenance>
   if (s.items) mark(s.items, `${at}[]`, p.from === 'godo' ? { from: 'godo' } : p, prov);
 }
 
+/**
+ * Keys of DigitalOcean's own example bodies that are not fields: the example is wrong, and the key is
+ * not added. Keyed by stream and dotted path.
+ */
+export const EXAMPLE_ERRORS: Readonly<Record<string, string>> = {
+  'app_job_invocations.trigger.properties':
+    "the example of GET /v2/apps/{app_id}/job-invocations gives the trigger's JSON Schema (`properties: {type: {type: string}, …}`) as its value; neither app_job_invocation.trigger nor godo JobInvocationTrigger has `properties`",
+};
+
+/** The shape of an example value: what a field holding it must accept. */
+function exampleShape(v: unknown): Shape {
+  if (v === null || v === undefined) return {};
+  if (Array.isArray(v)) {
+    const items = v.map(exampleShape);
+    return { types: ['array'], ...(items.length > 0 ? { items: items.reduce(union) } : {}) };
+  }
+  if (typeof v === 'object') {
+    return { types: ['object'], properties: Object.fromEntries(Object.entries(v as Node).map(([k, x]) => [k, exampleShape(x)])) };
+  }
+  if (typeof v === 'number') return { types: [Number.isInteger(v) ? 'integer' : 'number'] };
+  if (typeof v === 'boolean') return { types: ['boolean'] };
+  return { types: ['string'] };
+}
+
+/**
+ * Adds the keys an example record has and the shape lacks, where the shape declares properties; types
+ * of declared fields are never changed (a wrong example is test/openapi-examples.test.ts's business).
+ */
+function addExampleKeys(shape: Shape, example: Shape, stream: string, at: string, prov: Map<string, Provenance>): Shape {
+  const out: Shape = { ...shape };
+  const types = shape.types ?? [];
+  if (types.includes('object') && shape.properties && example.properties) {
+    const props = { ...shape.properties };
+    for (const [k, v] of Object.entries(example.properties)) {
+      const path = under(at, k);
+      if (EXAMPLE_ERRORS[`${stream}.${path}`]) continue;
+      if (props[k]) props[k] = addExampleKeys(props[k], v, stream, path, prov);
+      else {
+        props[k] = v;
+        mark(v, path, { from: 'openapi-example' }, prov);
+      }
+    }
+    out.properties = props;
+  }
+  if (types.includes('array') && shape.items && example.items) out.items = addExampleKeys(shape.items, example.items, stream, `${at}[]`, prov);
+  return out;
+}
+
 /** Every declared path of a rendered schema, in order: `a`, `a.b`, `a[].c`. */
 function paths(node: JsonSchema, at = ''): string[] {
   const out: string[] = [];
@@ -348,11 +397,15 @@ export interface Outcome {
   errors: string[];
 }
 
+/** Per stream, DigitalOcean's example response bodies (test/fixtures/openapi-examples.json). */
+export type ExampleBodies = Readonly<Record<string, readonly Node[]>>;
+
 /**
+ * `examples`: keys of DigitalOcean's example records that neither the model nor godo declares are added.
  * `godo`: the godo structs fixture (scripts/godo-structs.ts); each stream it types gets godo's fields
  * too. Without it, the schemas are the OpenAPI's alone.
  */
-export function generate(spec: Node, streams: readonly StreamDef[] = STREAMS, godo?: GodoStructs): Outcome {
+export function generate(spec: Node, streams: readonly StreamDef[] = STREAMS, godo?: GodoStructs, examples?: ExampleBodies): Outcome {
   const conv = new Converter(spec);
   const byPath = new Map<string, string[]>();
   for (const [path, item] of Object.entries(isNode(spec.paths) ? spec.paths : {})) {
@@ -397,8 +450,17 @@ export function generate(spec: Node, streams: readonly StreamDef[] = STREAMS, go
       const fromApi: Shape = def.itemField ? { types: ['object'], properties: { [def.itemField]: item } } : item;
       const prov = new Map<string, Provenance>();
       const godoType = godo?.streams[def.name]?.type;
-      const record = godoType ? overlay(fromApi, godoShape(godoType, godo!.types), godoType, godo!.types, '', prov) : fromApi;
+      let record = godoType ? overlay(fromApi, godoShape(godoType, godo!.types), godoType, godo!.types, '', prov) : fromApi;
       if (!godoType) mark(fromApi, '', { from: 'openapi' }, prov);
+      for (const body of examples?.[def.name] ?? []) {
+        let found: Node[] = [];
+        try {
+          found = extractRecords(def, body as Record<string, unknown>) as Node[];
+        } catch {
+          warn('an OpenAPI example body holds no records where the row reads them');
+        }
+        for (const r of found) record = addExampleKeys(record, exampleShape(r), def.name, '', prov);
+      }
       if (record.types && !record.types.includes('object')) {
         throw new SchemaError(`records of GET ${specPath} are ${record.types.join('|')}, not objects`);
       }
@@ -485,6 +547,7 @@ function provenanceTsv(provenance: Map<string, Map<string, Provenance>>, godo: G
   const lines = [
     `# Written by scripts/generate-schemas.ts: each field of each generated schema and where it came from.`,
     `# openapi: DigitalOcean's OpenAPI response model; godo: github.com/digitalocean/godo at ${godo.commit} (test/fixtures/godo-structs.json);`,
+    `# openapi-example: a key of DigitalOcean's own example response (test/fixtures/openapi-examples.json) that neither declares;`,
     `# parent: a key injected from the parent stream; table: declared by the stream row (key, cursor, map key).`,
     ['stream', 'godo_type', 'field', 'from', 'note'].join('\t'),
   ];
@@ -505,7 +568,9 @@ function main(argv: readonly string[]): number {
     return 1;
   }
   const godo = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'godo-structs.json'), 'utf8')) as GodoStructs;
-  const { schemas, provenance, warnings, errors } = generate(spec, STREAMS, godo);
+  const fixture = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'openapi-examples.json'), 'utf8')) as { streams: Record<string, { examples: { body: Node }[] }> };
+  const examples = Object.fromEntries(Object.entries(fixture.streams).map(([name, e]) => [name, e.examples.map((x) => x.body)]));
+  const { schemas, provenance, warnings, errors } = generate(spec, STREAMS, godo, examples);
   for (const w of warnings) console.error(`warning: ${w}`);
   if (errors.length > 0) {
     for (const e of errors) console.error(`error: ${e}`);
