@@ -389,6 +389,9 @@ function sortKeys(v: unknown): unknown {
   return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
 }
 
+/** A schema file's text, as committed. */
+export const renderSchema = (schema: JsonSchema): string => `${JSON.stringify(sortKeys(schema), null, 2)}\n`;
+
 export interface Outcome {
   schemas: Map<string, JsonSchema>;
   /** Per stream, every declared field path and where it came from. */
@@ -540,21 +543,30 @@ function pickRecord(def: StreamDef, body: Shape, specPath: string): Shape {
   return picked;
 }
 
+/** The committed fixtures the generator reads besides the OpenAPI: godo's structs and DigitalOcean's examples. */
+export function generatorInputs(root: string): { godo: GodoStructs; examples: ExampleBodies } {
+  const godo = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'godo-structs.json'), 'utf8')) as GodoStructs;
+  const fixture = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'openapi-examples.json'), 'utf8')) as { streams: Record<string, { examples: { body: Node }[] }> };
+  const examples = Object.fromEntries(Object.entries(fixture.streams).map(([name, e]) => [name, e.examples.map((x) => x.body)]));
+  return { godo, examples };
+}
+
 /** Where each field of each generated schema came from; not a schema, so not named *.json. */
 export const PROVENANCE_FILE = '_provenance.tsv';
 
-function provenanceTsv(provenance: Map<string, Map<string, Provenance>>, godo: GodoStructs): string {
+export function provenanceTsv(provenance: Map<string, Map<string, Provenance>>, godo: GodoStructs): string {
   const lines = [
     `# Written by scripts/generate-schemas.ts: each field of each generated schema and where it came from.`,
     `# openapi: DigitalOcean's OpenAPI response model; godo: github.com/digitalocean/godo at ${godo.commit} (test/fixtures/godo-structs.json);`,
     `# openapi-example: a key of DigitalOcean's own example response (test/fixtures/openapi-examples.json) that neither declares;`,
     `# parent: a key injected from the parent stream; table: declared by the stream row (key, cursor, map key).`,
-    ['stream', 'godo_type', 'field', 'from', 'note'].join('\t'),
+    `# A stream's first line names its godo record type (field \`.\`).`,
+    ['stream', 'field', 'from', 'note'].join('\t'),
   ];
   for (const [stream, fields] of [...provenance].sort(([a], [b]) => a.localeCompare(b))) {
     const record = godo.streams[stream];
-    const type = record ? `${record.file}:${record.type}` : '-';
-    for (const [field, p] of fields) lines.push([stream, type, field, p.from, p.note ?? ''].join('\t'));
+    lines.push([stream, '.', record ? 'godo' : 'openapi', record ? `${record.file} ${record.type} (${record.via})` : 'no godo type'].join('\t'));
+    for (const [field, p] of fields) lines.push([stream, field, p.from, p.note ?? ''].join('\t'));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -567,9 +579,7 @@ function main(argv: readonly string[]): number {
     console.error(`error: ${specFile} is not an OpenAPI document`);
     return 1;
   }
-  const godo = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'godo-structs.json'), 'utf8')) as GodoStructs;
-  const fixture = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'openapi-examples.json'), 'utf8')) as { streams: Record<string, { examples: { body: Node }[] }> };
-  const examples = Object.fromEntries(Object.entries(fixture.streams).map(([name, e]) => [name, e.examples.map((x) => x.body)]));
+  const { godo, examples } = generatorInputs(root);
   const { schemas, provenance, warnings, errors } = generate(spec, STREAMS, godo, examples);
   for (const w of warnings) console.error(`warning: ${w}`);
   if (errors.length > 0) {
@@ -579,9 +589,7 @@ function main(argv: readonly string[]): number {
   }
   const dir = join(root, 'schemas');
   mkdirSync(dir, { recursive: true });
-  for (const [name, schema] of schemas) {
-    writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(sortKeys(schema), null, 2)}\n`);
-  }
+  for (const [name, schema] of schemas) writeFileSync(join(dir, `${name}.json`), renderSchema(schema));
   writeFileSync(join(dir, PROVENANCE_FILE), provenanceTsv(provenance, godo));
   const handWritten = new Set(STREAMS.filter((def) => def.transport).map((def) => def.name));
   const stale = readdirSync(dir).filter((f) => f.endsWith('.json') && !schemas.has(f.slice(0, -'.json'.length)) && !handWritten.has(f.slice(0, -'.json'.length)));
