@@ -65,6 +65,9 @@ export interface GodoStructs {
  */
 export const RECORD_TYPES: Readonly<Record<string, { type: string; why: string }>> = {
   genai_evaluation_test_cases: { type: 'EvaluationTestCase', why: 'gradientai.go declares EvaluationTestCase; no godo method lists them' },
+  genai_workspaces: { type: 'Workspace', why: 'gradientai.go declares Workspace; no godo method lists workspaces' },
+  genai_evaluation_metrics: { type: 'EvaluationMetric', why: 'gradientai.go EvaluationMetric, the record of its model evaluation metrics list, is the same apiEvaluationMetric' },
+  security_finding_affected_resources: { type: 'AffectedResource', why: 'security.go ListFindingAffectedResources decodes affected_resources into []*AffectedResource (its path is built from a request struct)' },
   security_scan_findings: { type: 'ScanFinding', why: 'the records are scanRoot.scan.findings (Scan.Findings []*ScanFinding)' },
   kubernetes_cluster_lint_results: { type: 'clusterlintDiagnosticsRoot', why: 'the record is the whole body; godo clusterlintDiagnosticsRoot keeps only diagnostics' },
   database_options: { type: 'databaseOptionsRoot', why: 'the record is the whole body; godo databaseOptionsRoot keeps only options' },
