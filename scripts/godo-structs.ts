@@ -73,6 +73,18 @@ export const RECORD_TYPES: Readonly<Record<string, { type: string; why: string }
   database_options: { type: 'databaseOptionsRoot', why: 'the record is the whole body; godo databaseOptionsRoot keeps only options' },
 };
 
+/**
+ * Keys a godo type's own UnmarshalJSON accepts besides its fields' tags: DigitalOcean sends them too,
+ * or godo would not read them. Checked by hand; the fixture lists them as fields.
+ */
+export const UNMARSHAL_KEYS: Readonly<Record<string, readonly GodoField[]>> = {
+  // partner_network_connect.go (*BGP).UnmarshalJSON: local_router_asn / peer_router_asn stand for local_asn / peer_asn.
+  BGP: [
+    { json: 'local_router_asn', type: 'int', omitempty: true },
+    { json: 'peer_router_asn', type: 'int', omitempty: true },
+  ],
+};
+
 /** Go types that are not structs of godo but have a known JSON form. */
 const BUILTIN = /^(string|bool|u?int(8|16|32|64)?|float(32|64)|byte|rune|any|interface\{\}|Timestamp|time\.Time|json\.RawMessage|time\.Duration)$/;
 
@@ -221,7 +233,7 @@ export function godoStructs(dir: string, table: GodoTableFile): GodoStructs {
     const decl = decls.get(name);
     if (!decl || types[name]) continue;
     if (decl.raw) {
-      const fields = fieldsOf(name, decls);
+      const fields = [...fieldsOf(name, decls), ...(UNMARSHAL_KEYS[name] ?? [])];
       types[name] = { file: decl.file, fields };
       for (const f of fields) queue.push(...namesIn(f.type));
     } else if (decl.underlying) {
