@@ -297,6 +297,26 @@ export const EXAMPLE_ERRORS: Readonly<Record<string, string>> = {
     "the example of GET /v2/apps/{app_id}/job-invocations gives the trigger's JSON Schema (`properties: {type: {type: string}, …}`) as its value; neither app_job_invocation.trigger nor godo JobInvocationTrigger has `properties`",
 };
 
+/**
+ * Fields seen only in response bodies DigitalOcean's own clients ship in their tests: neither the
+ * OpenAPI nor godo's structs declare them, but the bodies look taken from the live API. Added as
+ * typed here; `evidence` names the file and commit.
+ */
+export const CLIENT_FIELDS: readonly { stream: string; field: string; type: ScalarOrContainer; evidence: string }[] = [
+  {
+    stream: 'database_clusters',
+    field: 'read_only',
+    type: 'boolean',
+    evidence: 'doctl integration/database_list_test.go (168188d3e016be2768406a0b3dc615966f6555a9): "read_only": false in each cluster of GET /v2/databases',
+  },
+  {
+    stream: 'sizes',
+    field: 'networking_throughput',
+    type: 'integer',
+    evidence: 'godo sizes_test.go (3fce660c40164d739042422abd984198ea680c63): "networking_throughput": 10000 on the GPU sizes of GET /v2/sizes',
+  },
+];
+
 /** The shape of an example value: what a field holding it must accept. */
 function exampleShape(v: unknown): Shape {
   if (v === null || v === undefined) return {};
@@ -464,6 +484,11 @@ export function generate(spec: Node, streams: readonly StreamDef[] = STREAMS, go
         }
         for (const r of found) record = addExampleKeys(record, exampleShape(r), def.name, '', prov);
       }
+      for (const extra of CLIENT_FIELDS.filter((c) => c.stream === def.name)) {
+        if (record.properties?.[extra.field]) throw new SchemaError(`client field ${extra.field} is declared already: remove it from CLIENT_FIELDS`);
+        record = { ...record, properties: { ...record.properties, [extra.field]: { types: [extra.type] } } };
+        prov.set(extra.field, { from: 'client', note: extra.evidence });
+      }
       if (record.types && !record.types.includes('object')) {
         throw new SchemaError(`records of GET ${specPath} are ${record.types.join('|')}, not objects`);
       }
@@ -559,6 +584,7 @@ export function provenanceTsv(provenance: Map<string, Map<string, Provenance>>, 
     `# Written by scripts/generate-schemas.ts: each field of each generated schema and where it came from.`,
     `# openapi: DigitalOcean's OpenAPI response model; godo: github.com/digitalocean/godo at ${godo.commit} (test/fixtures/godo-structs.json);`,
     `# openapi-example: a key of DigitalOcean's own example response (test/fixtures/openapi-examples.json) that neither declares;`,
+    `# client: seen in a response body DigitalOcean's own clients ship in their tests (CLIENT_FIELDS, evidence in the note);`,
     `# parent: a key injected from the parent stream; table: declared by the stream row (key, cursor, map key).`,
     `# A stream's first line names its godo record type (field \`.\`).`,
     ['stream', 'field', 'from', 'note'].join('\t'),

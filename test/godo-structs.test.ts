@@ -90,6 +90,12 @@ t.test('known fields DigitalOcean\'s clients send and our schemas once lacked (i
     ['droplet_snapshots', 'public', 'images.go Image.Public'],
   ];
   for (const [stream, field, source] of cases) t.ok(loadSchema(stream).properties?.[field], `${stream}.${field} declared (godo ${source})`);
+  // Seen only in client test bodies (scripts/generate-schemas.ts CLIENT_FIELDS): doctl
+  // integration/database_list_test.go and godo sizes_test.go at the commits named there.
+  t.same(loadSchema('database_clusters').properties?.read_only?.type, ['boolean', 'null'], 'database_clusters.read_only (doctl)');
+  t.same(loadSchema('sizes').properties?.networking_throughput?.type, ['integer', 'null'], 'sizes.networking_throughput (godo sizes_test.go)');
+  // godo partner_network_connect.go (*BGP).UnmarshalJSON reads these for local_asn / peer_asn.
+  t.ok(loadSchema('partner_network_connect_attachments').properties?.bgp?.properties?.local_router_asn, 'bgp.local_router_asn');
 });
 
 /** Keys godo's type does not decode, and the evidence that they exist. */

@@ -23,5 +23,5 @@ t.test('the committed schemas and provenance are the generator\'s output', { ski
   t.equal(out.schemas.size, STREAMS.filter((d) => !d.transport).length, 'one schema per API v2 stream');
   // Every declared field has a source, and godo's record type is named for each stream godo types.
   const sources = new Set([...out.provenance.values()].flatMap((m) => [...m.values()].map((p) => p.from)));
-  t.same([...sources].sort(), ['godo', 'openapi', 'openapi+godo', 'openapi-example', 'parent'].sort(), 'only known sources');
+  t.same([...sources].sort(), ['client', 'godo', 'openapi', 'openapi+godo', 'openapi-example', 'parent'].sort(), 'only known sources');
 });
