@@ -214,7 +214,10 @@ export function godoStructs(dir: string, table: GodoTableFile): GodoStructs {
     let type = godo.root;
     let via = godo.root;
     // Walk the row's records path through godo's structs; godo's own key when the row reads the root.
-    const keys = godo.recordsKey === null ? [] : def.recordsKey !== null && recordsPath(def)[0] === godo.recordsKey ? recordsPath(def) : [godo.recordsKey];
+    // A row that also reads the bare body (bareRecordFields) holding godo's key: godo's root is the record
+    // (database_autoscale's { storage }, godo databaseStorageAutoscaleRoot).
+    const bare = godo.recordsKey !== null && def.recordsKey !== godo.recordsKey && (def.bareRecordFields ?? []).includes(godo.recordsKey);
+    const keys = godo.recordsKey === null || bare ? [] : def.recordsKey !== null && recordsPath(def)[0] === godo.recordsKey ? recordsPath(def) : [godo.recordsKey];
     for (const key of keys) {
       const f = fieldsOf(type, decls).find((x) => godoMatches(x, key));
       if (!f) throw new Error(`${def.name}: godo ${type} has no field ${key}`);
