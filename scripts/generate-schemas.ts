@@ -15,7 +15,7 @@ import { packageRoot } from '../src/paths.js';
 import { STREAMS } from '../src/streams/index.js';
 import type { JsonSchema, JsonType } from '../src/streams/schemas.js';
 import { recordsPath, type StreamDef } from '../src/streams/types.js';
-import { godoMatches, type GodoField, type GodoStructs } from './godo-structs.js';
+import { godoMatches, type GodoField, type GodoStructs } from './godo-types.js';
 import { extractRecords } from '../src/records/shape.js';
 
 type Node = Record<string, unknown>;

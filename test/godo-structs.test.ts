@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { godoMatches, type GodoField, type GodoStructs } from '../scripts/godo-structs.js';
+import { godoMatches, type GodoField, type GodoStructs } from '../scripts/godo-types.js';
 import { loadSchema, type JsonSchema } from '../src/streams/schemas.js';
 import { STREAMS } from '../src/streams/index.js';
 import type { StreamDef } from '../src/streams/types.js';
@@ -117,4 +117,16 @@ t.test('every primary key field is a field of godo\'s record type that is never 
       if (f) t.notMatch(f.type, /^\*/, `${def.name}: godo ${record.type}.${key} is ${f.type}, not a pointer`);
     }
   }
+});
+
+const GODO = '/work/.mirror/digitalocean+godo/repo';
+t.test('the fixture is what scripts/godo-structs.ts reads from godo', { skip: !existsSync(GODO) && `no godo checkout at ${GODO}` }, async (t) => {
+  // Imported only here: the parser needs a godo git directory, which most machines lack.
+  const { godoStructs } = await import('../scripts/godo-structs.js');
+  const fresh = godoStructs(GODO, JSON.parse(readFileSync(new URL('./fixtures/godo-streams.json', import.meta.url), 'utf8')));
+  if (fresh.commit !== godo.commit) {
+    t.comment(`godo checkout at ${fresh.commit}, fixture at ${godo.commit}: compared at different commits, skipped`);
+    return;
+  }
+  t.same(fresh, godo, 'test/fixtures/godo-structs.json is up to date (node dist/scripts/godo-structs.js)');
 });
