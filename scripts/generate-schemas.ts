@@ -1,5 +1,8 @@
 /**
- * Writes schemas/<stream>.json for every stream of the table, from DigitalOcean's OpenAPI description.
+ * Writes schemas/<stream>.json for every stream of the table: what DigitalOcean can send, from its
+ * OpenAPI description (the response model), godo's struct for the record (test/fixtures/godo-structs.json,
+ * scripts/godo-structs.ts), the keys of DigitalOcean's example responses (test/fixtures/openapi-examples.json)
+ * and CLIENT_FIELDS below; and schemas/_provenance.tsv, where each declared field came from.
  *
  *   npm run build && npm run generate:schemas [-- path/to/digitalocean-public.v2.json]
  *
