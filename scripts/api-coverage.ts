@@ -82,13 +82,6 @@ export const PATH_NOTES: readonly PathNote[] = [
   { path: '/v2/droplets/{droplet_id}/destroy_with_associated_resources/status', reason: 'operation', note: 'a Droplet deletion' },
   { path: '/v2/vector-databases/{id}/backups/{backup_id}/restore', reason: 'operation', note: 'a backup restore' },
   { path: '/v2/databases/{database_cluster_uuid}/schema-registry/{subject_name}/versions/{version}', reason: 'one_record', note: 'a past version of a subject, by number; the OpenAPI lists no versions' },
-  { path: '/v2/databases/{database_cluster_uuid}/schema-registry/config/{subject_name}', reason: 'not_read', note: 'a subject\'s own compatibility level, asked subject by subject' },
-  { path: '/v2/dedicated-inferences/{dedicated_inference_id}/ca', reason: 'not_read', note: 'the endpoint\'s public CA certificate' },
-  { path: '/v2/functions/namespaces/{namespace_id}/keys', reason: 'not_read', note: 'access key metadata of a Functions namespace' },
-  { path: '/v2/add-ons/apps/{app_slug}/metadata', reason: 'not_read', note: 'an add-on\'s metadata fields, reference data' },
-  { path: '/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources', reason: 'not_read', note: 'per-job results of each data source' },
-  { path: '/v2/gen-ai/models/routers/tasks/presets', reason: 'not_read', note: 'model router task presets, reference data' },
-  { path: '/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}', reason: 'not_read', note: 'a knowledge base\'s indexing schedule' },
 ];
 
 export type Placement =

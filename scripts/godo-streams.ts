@@ -24,6 +24,9 @@ export const NO_GODO: Readonly<Record<string, string>> = {
   monitoring_sink_destinations: 'godo monitoring.go has alert policies only, no sink destinations',
   addon_apps: 'godo has no add-ons service (no /v2/add-ons path)',
   addon_resources: 'godo has no add-ons service (no /v2/add-ons path)',
+  addon_app_metadata: 'godo has no add-ons service (no /v2/add-ons path)',
+  dedicated_inference_ca_certificates: 'godo dedicated_inference.go has no GET of /v2/dedicated-inferences/{id}/ca',
+  genai_knowledge_base_indexing_schedules: 'godo gradientai.go has no scheduled-indexing service (no /v2/gen-ai/scheduled-indexing path)',
   genai_model_api_keys: 'godo gradientai.go lists agent API keys (/v2/gen-ai/agents/{id}/api_keys), not model API keys',
   genai_workspaces: 'godo gradientai.go has no workspaces list',
   genai_evaluation_test_cases: 'godo gradientai.go has no GET of /v2/gen-ai/evaluation_test_cases (EvaluationTestCase type only)',
@@ -143,7 +146,7 @@ function rootOf(method: Method, all: readonly Method[] = []): string | undefined
     const target = all.find((m) => m.receiver === method.receiver && m.name === helper && m !== method);
     return target ? rootOf(target) : undefined;
   }
-  return (/(?:root|\w+Root)\s*:?=\s*new\((\w+)\)/.exec(method.body) ?? /(?:root|\w+)\s*:?=\s*&(\w+)\{\}/.exec(method.body) ?? /var\s+root\s+(\w+)/.exec(method.body))?.[1];
+  return (/(?:root|result|\w+Root)\s*:?=\s*new\((\w+)\)/.exec(method.body) ?? /(?:root|\w+)\s*:?=\s*&(\w+)\{\}/.exec(method.body) ?? /var\s+root\s+(\w+)/.exec(method.body))?.[1];
 }
 
 const isScalar = (type: string): boolean => /^\*?(string|bool|u?int\d*|float\d+|Timestamp|time\.Time)$/.test(type);

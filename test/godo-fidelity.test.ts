@@ -196,9 +196,13 @@ t.test('types godo and the OpenAPI disagree on are widened to both, in the gener
   const apps = ajv.compile(loadSchema('apps'));
   t.ok(apps(godoApp), `godo's boolean validates: ${JSON.stringify(apps.errors)}`);
   t.ok(apps(openApiApp), 'the OpenAPI\'s string validates');
-  // godo gradientai.go EvaluationTestCase.CreatedByUserID is uint64; the OpenAPI says string (uint64).
+  // godo gradientai.go EvaluationTestCase.CreatedByUserID is uint64, but the OpenAPI (apiEvaluationTestCase,
+  // string, format uint64, example "12345") and the values seen are strings: one type, string, so that a
+  // typed destination does not pick an integer column for ids it cannot hold.
   const cases = ajv.compile(loadSchema('genai_evaluation_test_cases'));
-  t.ok(cases({ test_case_uuid: 'c1', created_by_user_id: 12345, updated_by_user_id: '12345' }), JSON.stringify(cases.errors));
+  t.ok(cases({ test_case_uuid: 'c1', created_by_user_id: '5f1b0a8e-0000-4000-8000-000000000001', updated_by_user_id: '12345' }), JSON.stringify(cases.errors));
+  t.same(loadSchema('genai_evaluation_test_cases').properties?.created_by_user_id?.type, ['string', 'null'], 'created_by_user_id: string only');
+  t.same(loadSchema('genai_evaluation_test_cases').properties?.updated_by_user_id?.type, ['string', 'null'], 'updated_by_user_id: string only');
 
   // The generator itself, on a spec of one path whose component is in the list.
   const rule = TYPE_WIDENINGS[0];

@@ -150,17 +150,54 @@ export const SECRET_MARK = 'fake-secret-';
 export function plantSecret(record: JsonObject, path: string, rng: Rng): void {
   const deep = path.indexOf('..');
   if (deep === 0) {
-    // `..b` at the start: anywhere in the record; the top level is as good a place as any.
-    plantAt(record, path.slice(2), rng);
+    // `..b` at the start: anywhere in the record.
+    plantBelow(record, path.slice(2), rng);
     return;
   }
   if (deep > 0) {
-    for (const target of walkTo(record, path.slice(0, deep))) plantAt(firstNestedObject(target) ?? target, path.slice(deep + 2), rng);
+    for (const target of walkTo(record, path.slice(0, deep))) plantBelow(target, path.slice(deep + 2), rng);
     return;
   }
   const cut = path.lastIndexOf('.');
   const field = path.slice(cut + 1);
   for (const target of cut < 0 ? [record] : walkTo(record, path.slice(0, cut))) plantAt(target, field, rng);
+}
+
+/**
+ * `rest` somewhere below `target`: in the nearest object (breadth first, `target` included) that already
+ * has rest's first key, as the schema-built record does wherever the API sends it. A plain field no
+ * object has goes one level down (it is stripped with nothing left behind); a nested one is not
+ * planted, so that no container the API never sends is invented (an app event's `spec`).
+ */
+function plantBelow(target: JsonObject, rest: string, rng: Rng): void {
+  const head = rest.split('.')[0].replace(/\[\]$/, '');
+  const holder = nearestWith(target, head);
+  if (holder) plantAt(holder, rest, rng);
+  else if (!rest.includes('.') && !rest.endsWith('[]')) plantAt(firstNestedObject(target) ?? target, rest, rng);
+}
+
+function firstNestedObject(obj: JsonObject): JsonObject | undefined {
+  for (const value of Object.values(obj)) {
+    if (isObject(value)) return value;
+    if (Array.isArray(value)) {
+      const found = value.find(isObject);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function nearestWith(root: JsonObject, key: string): JsonObject | undefined {
+  const queue: JsonObject[] = [root];
+  for (let i = 0; i < queue.length && i < 10_000; i++) {
+    const obj = queue[i];
+    if (key in obj) return obj;
+    for (const value of Object.values(obj)) {
+      if (isObject(value)) queue.push(value);
+      else if (Array.isArray(value)) queue.push(...value.filter(isObject));
+    }
+  }
+  return undefined;
 }
 
 function plantAt(target: JsonObject, field: string, rng: Rng): void {
@@ -211,15 +248,4 @@ function walkTo(record: JsonObject, path: string): JsonObject[] {
 
 function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function firstNestedObject(obj: JsonObject): JsonObject | undefined {
-  for (const value of Object.values(obj)) {
-    if (isObject(value)) return value;
-    if (Array.isArray(value)) {
-      const found = value.find(isObject);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }

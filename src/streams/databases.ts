@@ -296,6 +296,20 @@ export const databaseStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
+    // A subject's own compatibility level ({ subject_name, compatibility_level }), asked subject by
+    // subject (godo databases.go GetKafkaSchemaRegistrySubjectConfig).
+    name: 'database_schema_registry_subject_configs',
+    resource: 'Kafka Schema Registry Subject Config',
+    path: '/v2/databases/{database_cluster_id}/schema-registry/config/{subject_name}',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'database:read',
+    primaryKey: ['database_cluster_id', 'subject_name'],
+    parent: { stream: 'database_schema_registry_subjects', keys: { database_cluster_id: 'database_cluster_id', subject_name: 'subject_name' } },
+    pagination: 'none',
+    strip: [],
+  },
+  {
     // The body is the latest online migration ({ id, status, created_at }). A cluster that never
     // migrated answers 404 (the OpenAPI lists it): that cluster simply has no record.
     name: 'database_online_migrations',

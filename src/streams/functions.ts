@@ -27,4 +27,19 @@ export const functionStreams: readonly StreamDef[] = [
     // The payload a scheduled trigger sends to its function: arbitrary user data (credentials included).
     strip: ['scheduled_details.body'],
   },
+  {
+    // Who can call a namespace's functions: a key that never expires or was never used is a finding.
+    // DigitalOcean asks function:admin even to list them (OpenAPI functionsAccessKey_list). The secret
+    // is shown on create only (godo functions.go FunctionsAccessKey.Secret): stripped should it appear.
+    name: 'functions_access_keys',
+    resource: 'Namespace Access Keys',
+    path: '/v2/functions/namespaces/{namespace}/keys',
+    recordsKey: 'access_keys',
+    shape: 'list',
+    scope: 'function:admin',
+    primaryKey: ['namespace', 'id'],
+    parent: { stream: 'functions_namespaces', keys: { namespace: 'namespace' } },
+    pagination: 'none',
+    strip: ['secret'],
+  },
 ];

@@ -39,6 +39,21 @@ export const genaiStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
+    // A knowledge base's re-indexing schedule (days, time, last and next run). A knowledge base
+    // without one is read as having no record on 404, as the other per-resource getters whose
+    // OpenAPI lists 404 (database_online_migrations); any other error still fails the stream.
+    name: 'genai_knowledge_base_indexing_schedules',
+    resource: 'AI Knowledge Base Scheduled Indexing',
+    path: '/v2/gen-ai/scheduled-indexing/knowledge-base/{knowledge_base_uuid}',
+    recordsKey: 'indexing_info',
+    shape: 'object',
+    scope: 'genai:read',
+    primaryKey: ['knowledge_base_uuid'],
+    parent: { stream: 'genai_knowledge_bases', keys: { knowledge_base_uuid: 'uuid' }, notFound: 'empty' },
+    pagination: 'none',
+    strip: [],
+  },
+  {
     name: 'genai_models',
     resource: 'AI Models',
     path: '/v2/gen-ai/models',
@@ -80,6 +95,19 @@ export const genaiStreams: readonly StreamDef[] = [
     scope: 'genai:read',
     primaryKey: ['uuid'],
     pagination: 'page',
+    strip: [],
+  },
+  {
+    // Per job, what each data source gave (counts, errors): godo gradientai.go ListIndexingJobDataSources.
+    name: 'genai_indexing_job_data_sources',
+    resource: 'AI Indexing Job Data Sources',
+    path: '/v2/gen-ai/indexing_jobs/{indexing_job_uuid}/data_sources',
+    recordsKey: 'indexed_data_sources',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['indexing_job_uuid', 'data_source_uuid'],
+    parent: { stream: 'genai_indexing_jobs', keys: { indexing_job_uuid: 'uuid' } },
+    pagination: 'none',
     strip: [],
   },
   {
@@ -345,6 +373,18 @@ export const genaiStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
+    // Reference data: the tasks a model router can route, each with its models and selection policy.
+    name: 'genai_model_router_task_presets',
+    resource: 'Model Router Task Presets',
+    path: '/v2/gen-ai/models/routers/tasks/presets',
+    recordsKey: 'tasks',
+    shape: 'list',
+    scope: 'genai:read',
+    primaryKey: ['task_slug'],
+    pagination: 'page',
+    strip: [],
+  },
+  {
     // `spec` names the model and accelerators; the Hugging Face token is sent on create only (godo:
     // DedicatedInferenceSecrets) and the access tokens live under /tokens, which is not read.
     name: 'dedicated_inferences',
@@ -370,14 +410,29 @@ export const genaiStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
-    // GPU sizes and prices per region; the body's enabled_regions is the set of their regions.
+    // The endpoint's CA certificate ({ cert }): public, clients verify the endpoint with it.
+    name: 'dedicated_inference_ca_certificates',
+    resource: 'Dedicated Inference CA Certificate',
+    path: '/v2/dedicated-inferences/{dedicated_inference_id}/ca',
+    recordsKey: null,
+    shape: 'object',
+    scope: 'dedicated_inference:read',
+    primaryKey: ['dedicated_inference_id'],
+    parent: { stream: 'dedicated_inferences', keys: { dedicated_inference_id: 'id' } },
+    pagination: 'none',
+    strip: [],
+  },
+  {
+    // One GPU size per gpu_slug, with the regions it is offered in (`regions`, an array: godo
+    // dedicated_inference.go DedicatedInferenceSize; doctl integration/dedicated_inference_get_sizes_test.go).
+    // The OpenAPI's `region` is absent from real bodies, so it cannot be part of the key.
     name: 'dedicated_inference_sizes',
     resource: 'Dedicated Inference Sizes',
     path: '/v2/dedicated-inferences/sizes',
     recordsKey: 'sizes',
     shape: 'list',
     scope: 'dedicated_inference:read',
-    primaryKey: ['gpu_slug', 'region'],
+    primaryKey: ['gpu_slug'],
     pagination: 'none',
     strip: [],
   },

@@ -48,6 +48,19 @@ export const referenceStreams: readonly StreamDef[] = [
     strip: [],
   },
   {
+    // The settings an add-on asks for when it is provisioned (name, type, options): catalogue data.
+    name: 'addon_app_metadata',
+    resource: 'Add-On App Metadata',
+    path: '/v2/add-ons/apps/{app_slug}/metadata',
+    recordsKey: 'metadata',
+    shape: 'list',
+    scope: null,
+    primaryKey: ['app_slug', 'id'],
+    parent: { stream: 'addon_apps', keys: { app_slug: 'app_slug' } },
+    pagination: 'none',
+    strip: [],
+  },
+  {
     // The account's add-on resources. sso_url is a single sign-on link to the vendor: treated as a secret.
     name: 'addon_resources',
     resource: 'SaaS Add-Ons',

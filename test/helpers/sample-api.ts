@@ -232,7 +232,11 @@ function mockParents(scope: nock.Scope, def: StreamDef, count: number, extra: (i
   }
   const link = def.parent;
   const grand = findStream(link.stream) as StreamDef;
-  const grandExtra = (i: number): Json => Object.fromEntries(Object.values(link.keys).map((f) => [f, sampleValue(grand, f, i)]));
+  // The grandparent passes the parent's filter (Kafka clusters for a subject's config).
+  const grandExtra = (i: number): Json => ({
+    ...Object.fromEntries(Object.values(link.keys).map((f) => [f, sampleValue(grand, f, i)])),
+    ...(link.filter ? { [link.filter.field]: link.filter.values[0] } : {}),
+  });
   const grandparents = mockParents(scope, grand, 1, grandExtra);
   const keys = keysFrom(def, grandparents[0]);
   return mockPartition(scope, def, keys, count, 0, extra).map((r) => ({ ...r, ...keys }));
