@@ -64,6 +64,7 @@ t.test('scopes that are unknown or could not be checked are reported, not failed
   );
   t.equal(answer.status, 'SUCCEEDED');
   t.match(answer.message, /'droplet:read' \(disables droplets, droplet_backups/);
+  t.notMatch(answer.message, /'droplet:read' \([^)]*not a read scope/);
   t.match(answer.message, /Could not tell whether the token holds 'block_storage_snapshot:read' \(GET \/v2\/volumes\/x\/snapshots answered 404\); its streams stay in the catalog/);
   t.match(answer.message, /Could not check the scope 'vpc:read' \(GET \/v2\/vpcs timed out\); retrying may help/);
 });
@@ -93,4 +94,10 @@ t.test('an unverifiable forbidden scope alone: UNVERIFIED, never SUCCEEDED', asy
     }),
   );
   t.match(answer, { status: 'UNVERIFIED', message: /Could not verify that the API token lacks 'database:view_credentials': GET \/v2\/y failed\. .*retrying may help/ });
+});
+
+t.test('a missing scope that is not a read scope is said to be one', async (t) => {
+  const answer = describeAudit(audited({ scopes: [{ scope: 'function:admin', state: 'missing' }] }));
+  t.equal(answer.status, 'SUCCEEDED');
+  t.match(answer.message, /'function:admin' \(disables functions_access_keys; not a read scope: grant it only if you want those streams\)/);
 });

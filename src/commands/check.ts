@@ -60,7 +60,11 @@ function scopeReport(audit: Extract<TokenAudit, { kind: 'audited' }>): string {
   if (missing.length === 0 && audit.scopes.every((s) => s.state === 'granted')) {
     parts.push(`It holds all ${audit.scopes.length} scopes the streams need.`);
   } else if (missing.length > 0) {
-    const each = missing.map((s) => `'${s.scope}' (disables ${streamsDisabledBy(s.scope).map((d) => d.name).join(', ')})`);
+    // A scope that is not a read scope (function:admin, which DigitalOcean asks even to list access keys)
+    // is said to be one: least privilege may well mean leaving it out.
+    const each = missing.map(
+      (s) => `'${s.scope}' (disables ${streamsDisabledBy(s.scope).map((d) => d.name).join(', ')}${s.scope.endsWith(':read') ? '' : '; not a read scope: grant it only if you want those streams'})`,
+    );
     parts.push(`Missing optional scopes, whose streams discover leaves out: ${each.join('; ')}.`);
   }
   for (const s of audit.scopes.filter((x) => x.state === 'unknown')) {
