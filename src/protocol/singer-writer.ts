@@ -9,7 +9,7 @@ export interface SingerStreamPlan {
   keyProperties: readonly string[];
   /** The cursor, for a stream read incrementally. */
   bookmarkProperties?: readonly string[];
-  /** Top-level properties deselected in the catalog. */
+  /** Top-level properties deselected in the catalog (already absent from `schema`). */
   dropped: ReadonlySet<string>;
   /** Set for a full-table stream when ACTIVATE_VERSION is on: RECORD carries it, COMPLETE activates it. */
   version?: number;
@@ -37,6 +37,7 @@ export class SingerWriter implements ProtocolWriter {
   private readonly schemaSent = new Set<string>();
   private readonly recordPrefixes = new Map<string, string>();
   private lastExtracted = { at: NaN, iso: '' };
+  private readonly warned = new Set<string>();
   /** The answer of --check, once checkCommand has given it. */
   verdict: ConnectionVerdict | undefined;
 
@@ -114,11 +115,7 @@ export class SingerWriter implements ProtocolWriter {
     const plan = this.edge.plan(stream);
     if (plan === undefined) return this.stderr('WARN', `A record of stream '${clip(stream, 200)}', which is not selected, was dropped.`);
     const pending = this.schema(stream, plan);
-    let kept = data;
-    if (plan.dropped.size > 0) {
-      kept = {};
-      for (const key in data) if (!plan.dropped.has(key)) kept[key] = data[key];
-    }
+    const kept = this.fit(stream, plan, data);
     if (this.lastExtracted.at !== emittedAt) this.lastExtracted = { at: emittedAt, iso: new Date(emittedAt).toISOString() };
     let prefix = this.recordPrefixes.get(stream);
     if (prefix === undefined) {
@@ -127,6 +124,37 @@ export class SingerWriter implements ProtocolWriter {
     }
     const line = this.lines.push(`${prefix}${JSON.stringify(kept)},"time_extracted":"${this.lastExtracted.iso}"}`);
     return pending && line ? Promise.all([pending, line]).then(() => undefined) : (line ?? pending);
+  }
+
+  /**
+   * The record as its SCHEMA declares it: deselected properties removed, and so are properties the
+   * schema does not know (a field the API added since the schemas were generated), with one warning per
+   * field and stream, as SDK taps do (meltano/sdk, singer_sdk/helpers/_typing.py
+   * `_warn_unmapped_properties`, at 136de07f): a target builds its table from SCHEMA.
+   */
+  private fit(stream: string, plan: SingerStreamPlan, data: Record<string, unknown>): Record<string, unknown> {
+    const declared = (plan.schema.properties ?? {}) as Record<string, unknown>;
+    let extra = false;
+    for (const key in data) {
+      if (!(key in declared)) {
+        extra = true;
+        break;
+      }
+    }
+    if (!extra) return data;
+    const kept: Record<string, unknown> = {};
+    for (const key in data) {
+      if (key in declared) kept[key] = data[key];
+      else if (!plan.dropped.has(key)) this.unmapped(stream, key);
+    }
+    return kept;
+  }
+
+  private unmapped(stream: string, field: string): void {
+    const id = `${stream}\u0000${field}`;
+    if (this.warned.has(id)) return;
+    this.warned.add(id);
+    this.stderr('WARN', `Stream '${stream}': the field '${clip(field, 200)}' is not in the stream's schema; it is left out of the records (as SDK taps do).`);
   }
 
   flush(): Promise<void> {

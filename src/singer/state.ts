@@ -116,7 +116,8 @@ export class SingerBookmarks {
 
   constructor(input: ReadonlyMap<string, Json>, rawInput?: ReadonlyMap<string, Json>) {
     for (const [name, state] of input) {
-      this.current.set(name, state);
+      // Echoed as it came, tombstones included.
+      this.current.set(name, rawInput?.get(name) ?? state);
       this.known.set(name, union(rawInput?.get(name), state));
     }
   }
