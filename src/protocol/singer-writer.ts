@@ -91,7 +91,10 @@ export class SingerWriter implements ProtocolWriter {
         return this.lines.push(JSON.stringify({ type: 'STATE', value: this.edge.state(stream_descriptor.name, stream_state) }));
       }
       case 'CATALOG':
-        return this.lines.push(JSON.stringify(this.edge.catalog(message.catalog.streams)));
+        // Indented, as SDK taps print it: Meltano reads discovery output line by line with asyncio's
+        // default 64 KiB line limit (meltano/meltano, src/meltano/core/plugin/singer/tap.py
+        // `_stream_redirect`, at c139d24b), and the catalog on one line is over 500 KB.
+        return this.lines.push(JSON.stringify(this.edge.catalog(message.catalog.streams), null, 2));
       case 'LOG':
         return this.log(message.log.level, message.log.message);
       case 'CONNECTION_STATUS': {
