@@ -213,8 +213,8 @@ t.test('a sync of every stream, no catalog: the standard stream tests, then an i
   for (const d of API_STREAMS.filter((d) => !d.cursor)) t.equal(recordsOf(second.messages, d.name).length, api.account.count(d.name), `${d.name}: full table again`);
 });
 
-t.test('selection and deselection as Meltano writes it (golden catalog, hand-written after catalog.py)', async (t) => {
-  // test/singer/fixtures/meltano-select-catalog.json: see its _comment for the select rules and source.
+t.test('selection and deselection as Meltano writes it (golden catalog made by Meltano 4.2.2)', async (t) => {
+  // test/singer/fixtures/meltano-select-catalog.json: see its _comment for the select rules and the commit.
   const golden = JSON.parse(readFileSync(new URL('./fixtures/meltano-select-catalog.json', import.meta.url), 'utf8')) as { streams: Record<string, unknown>[] };
   const files = writeInputs({ 'catalog.json': golden });
   const run = await tap(['--config', config(), '--catalog', files['catalog.json']]);
@@ -232,6 +232,22 @@ t.test('selection and deselection as Meltano writes it (golden catalog, hand-wri
   // --properties is the same option
   const props = await tap(['--config', config(), '--properties', files['catalog.json']]);
   t.same(props.messages.filter((m) => m.type === 'RECORD').length, run.messages.filter((m) => m.type === 'RECORD').length, '--properties = --catalog');
+});
+
+t.test("Meltano's select '*.*' with exclusions and a replication-method override (golden catalog made by Meltano 4.2.2)", async (t) => {
+  const files = writeInputs({ 'catalog.json': JSON.parse(readFileSync(new URL('./fixtures/meltano-select-all-catalog.json', import.meta.url), 'utf8')) as object });
+  const run = await tap(['--config', config(), '--catalog', files['catalog.json']]);
+  t.equal(run.code, 0);
+  t.same(run.bad, []);
+  const schemas = verifyStream(t, run.messages);
+  t.same([...schemas.keys()].sort(), ['droplet_backups', 'droplets', 'vpcs'], 'firewalls excluded');
+  t.notOk('backup_ids' in (schemas.get('droplets')!.schema!.properties as object), 'droplets.backup_ids excluded from SCHEMA');
+  t.ok(recordsOf(run.messages, 'droplets').every((r) => !('backup_ids' in r) && 'name' in r), '… and from RECORD, the rest kept');
+  t.equal(schemas.get('droplet_backups')!.bookmark_properties, undefined, 'droplet_backups read FULL_TABLE as the metadata says: no bookmark');
+  t.same(schemas.get('droplet_backups')!.key_properties, ['droplet_id', 'id'], 'the whole key still');
+  const final = lastState(run.messages) as { bookmarks: Record<string, unknown> };
+  // A finished full table: {} once the tombstone of its mid-sync partitions_done is read back.
+  t.same(Object.entries(final.bookmarks.droplet_backups as object).filter(([, v]) => v !== null), [], 'a finished full-table state');
 });
 
 t.test('ACTIVATE_VERSION for full tables when emit_activate_version_messages is on', async (t) => {
