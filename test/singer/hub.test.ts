@@ -107,6 +107,9 @@ t.test("docs/meltano.md: the meltano.yml block works as pasted and keeps secrets
   const validate = hubValidator();
   t.ok(validate({ ...ex, variant: 'x', quality: 'unknown' }), `the block's extractor is a valid Hub definition too: ${JSON.stringify(validate.errors ?? [])}`);
   t.match(text, /meltano run tap-digitalocean target-jsonl/);
+  // Meltano 4's order (meltano/meltano src/meltano/cli/config.py at c139d24b): `meltano config <command> <plugin>`.
+  t.match(text, /meltano config test tap-digitalocean/);
+  t.notMatch(text, /meltano config tap-digitalocean /, 'not the Meltano 3 order');
 });
 
 t.test('the README points Meltano users at the native tap', async (t) => {
