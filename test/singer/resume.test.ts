@@ -11,7 +11,7 @@ import { DEFAULT_TOKENS, startFakeApi, type FakeApi } from '../../fake-api/serve
 import { findStream } from '../../src/streams/index.js';
 import { catalogFor, writeInputs } from '../helpers/files.js';
 import { mapPool } from '../helpers/pool.js';
-import { lastState, meltanoMerge, MAIN, recordsOf, runTap, type SingerMessage, type TapRun } from './helpers.js';
+import { lastState, meltanoMerge, MAIN, recordsOf, runTap, type SingerMessage, type TapRun } from '../helpers/singer.js';
 
 /** Parents and children of both kinds: full-table children (partitions_done), incremental children, a grandchild. */
 const NAMES = [

@@ -13,7 +13,7 @@ import t, { type Test } from 'tap';
 import { DEFAULT_TOKENS, startFakeApi, type FakeApi } from '../../fake-api/server.js';
 import { findStream, STREAMS } from '../../src/streams/index.js';
 import { writeInputs } from '../helpers/files.js';
-import { lastState, recordsOf, runTap, type SingerMessage, type TapRun } from './helpers.js';
+import { lastState, recordsOf, runTap, type SingerMessage, type TapRun } from '../helpers/singer.js';
 
 const addFormats = formats.default;
 const API_STREAMS = STREAMS.filter((def) => !def.transport);

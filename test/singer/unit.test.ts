@@ -7,7 +7,7 @@ import { parseSingerState, SingerBookmarks, tombstoned, withoutNulls } from '../
 import { airbyteStream } from '../../src/commands/catalog.js';
 import { STREAMS, findStream } from '../../src/streams/index.js';
 import { writeInputs } from '../helpers/files.js';
-import { meltanoMerge } from './helpers.js';
+import { meltanoMerge } from '../helpers/singer.js';
 
 function sink(): { out: Writable; text: () => string } {
   const chunks: string[] = [];
