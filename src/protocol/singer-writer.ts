@@ -193,4 +193,10 @@ export class SingerWriter implements ProtocolWriter {
 
   /** Singer has no progress message, and a line per page would drown the logs Meltano shows. */
   estimate(): void {}
+
+  /**
+   * A rate-limit wait: Airbyte mode marks the streams it holds up RUNNING with a RATE_LIMITED reason;
+   * Singer has no such message, and the LOG line that says the wait already reaches stderr.
+   */
+  rateLimited(): void {}
 }
