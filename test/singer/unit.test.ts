@@ -172,7 +172,8 @@ t.test('the writer: SCHEMA before RECORD, deselected fields gone, time_extracted
   const bookmarks = new SingerBookmarks(new Map([['other', { a: 1 }]]));
   const writer = new SingerWriter({ plan: (s) => (s === 'b' ? plan : s === 'v' ? { ...plan, bookmarkProperties: undefined, version: 42 } : undefined), state: (s, st) => bookmarks.update(s, st), catalog: () => ({ streams: [] }) }, out.out, err.out);
   writer.addSecret('super-secret-token-value');
-  await writer.record('b', { id: 1, droplet_id: 2, secret_field: 'x' }, Date.UTC(2024, 0, 1));
+  await writer.record('b', { id: 1, droplet_id: 2, secret_field: 'x', field_added_by_the_api: 1 }, Date.UTC(2024, 0, 1));
+  await writer.record('b', { id: 4, droplet_id: 2, field_added_by_the_api: 2 }, Date.UTC(2024, 0, 1));
   await writer.status('b', 'STARTED');
   await writer.emit({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'b' }, stream_state: { created_at: 'z' } }, sourceStats: { recordCount: 1 } } });
   await writer.log('WARN', 'token super-secret-token-value\nsecond line');
@@ -186,7 +187,9 @@ t.test('the writer: SCHEMA before RECORD, deselected fields gone, time_extracted
   await writer.emit({ type: 'SPEC', spec: {} });
   await writer.flush();
   const lines = out.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  t.same(lines.map((l) => l.type), ['SCHEMA', 'RECORD', 'STATE', 'SCHEMA', 'RECORD', 'ACTIVATE_VERSION']);
+  t.same(lines.map((l) => l.type), ['SCHEMA', 'RECORD', 'RECORD', 'STATE', 'SCHEMA', 'RECORD', 'ACTIVATE_VERSION']);
+  t.same(lines[2].record, { id: 4, droplet_id: 2 }, 'a field the schema lacks is left out');
+  lines.splice(2, 1);
   t.same(lines[0], { type: 'SCHEMA', stream: 'b', schema: plan.schema, key_properties: ['droplet_id', 'id'], bookmark_properties: ['created_at'] });
   t.same(lines[1], { type: 'RECORD', stream: 'b', record: { id: 1, droplet_id: 2 }, time_extracted: '2024-01-01T00:00:00.000Z' });
   t.same(lines[2], { type: 'STATE', value: { bookmarks: { other: { a: 1 }, b: { created_at: 'z' } } } });
@@ -198,6 +201,8 @@ t.test('the writer: SCHEMA before RECORD, deselected fields gone, time_extracted
   t.match(stderr, /ERROR failed with \*+ \(system_error\)/);
   t.match(stderr, /INFO Stream 'b': STARTED/);
   t.match(stderr, /WARN A record of stream 'nope'/);
+  t.equal(stderr.match(/the field 'field_added_by_the_api' is not in the stream's schema/g)?.length, 1, 'named once');
+  t.notMatch(stderr, /secret_field/, 'a deselected field is not warned about');
   t.equal(writer.verdict, 'FAILED');
   t.ok(stderr.split('\n').filter(Boolean).every((l) => /^(INFO|WARN|ERROR|DEBUG) /.test(l)), 'every stderr line is a leveled log line');
 });
