@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { checkCommand } from './commands/check.js';
 import { discoverCommand } from './commands/discover.js';
 import { readCommand } from './commands/read.js';
+import { runSinger } from './commands/singer.js';
 import { specCommand } from './commands/spec.js';
 import { ConfigError, parseConfig, type SourceConfig } from './config.js';
 import { internalMessageOf } from './http/errors.js';
@@ -112,6 +113,8 @@ async function dispatch(args: Args, writer: ProtocolWriter): Promise<number> {
  * a failure becomes one TRACE ERROR whose message a user can act on.
  */
 export async function runCli(argv: readonly string[], writer = new ProtocolWriter()): Promise<number> {
+  // `source-digitalocean singer …` is the tap-digitalocean command: the Singer protocol from here on.
+  if (argv[0] === 'singer') return runSinger(argv.slice(1));
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;

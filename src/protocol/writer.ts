@@ -21,13 +21,29 @@ export function clip(text: string, max: number): string {
 }
 
 /**
+ * What the engine and the commands write through: one interface, two protocols at the edge (Airbyte
+ * below, Singer in singer-writer.ts), so that a second protocol is a second writer, never a second engine.
+ */
+export interface ProtocolWriter {
+  addSecret(value: string | undefined): void;
+  redact(text: string): string;
+  emit(message: AirbyteMessage): Promise<void> | void;
+  record(stream: string, data: Record<string, unknown>, emittedAt: number): Promise<void> | void;
+  flush(): Promise<void>;
+  log(level: LogLevel, message: string): Promise<void> | void;
+  status(stream: string, status: StreamStatus, quotaReset?: number): Promise<void> | void;
+  error(message: string, failureType: FailureType, opts?: { internal?: string; stack?: string; stream?: string }): Promise<void> | void;
+  estimate(stream: string, rows: number): Promise<void> | void;
+}
+
+/**
  * The only place stdout is written. Messages are serialised one per line, batched per event-loop turn
  * (and at most 64 KB) for throughput, and written with backpressure. Known secrets (the token) are
  * replaced in the texts of LOG, TRACE ERROR and CONNECTION_STATUS messages, as a last line of defence
  * behind the code that never puts them there; only inside those string values, so that no secret can
  * rewrite the structure of a line, and never in records or states, whose values are the API's data.
  */
-export class ProtocolWriter {
+export class AirbyteWriter implements ProtocolWriter {
   private chunk: string[] = [];
   private chunkBytes = 0;
   private secrets: string[] = [];
@@ -116,7 +132,8 @@ export class ProtocolWriter {
     return this.push(`${prefix}${json},"emitted_at":${emittedAt}}}`);
   }
 
-  private push(line: string): Promise<void> | void {
+  /** Queue one line already serialised: the Singer writer's messages share this batching and backpressure. */
+  push(line: string): Promise<void> | void {
     // Lines queued in one turn of the event loop (a page of records) go out together right after it,
     // so output is batched but never held back while the connector waits on the network.
     if (this.chunk.length === 0) setImmediate(() => void this.flush());
@@ -225,3 +242,6 @@ export class ProtocolWriter {
     });
   }
 }
+
+/** The Airbyte writer under the name every caller already constructs (`new ProtocolWriter(out)`). */
+export const ProtocolWriter = AirbyteWriter;
