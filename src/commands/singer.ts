@@ -6,6 +6,7 @@
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, type SourceConfig } from '../config.js';
+import { internalMessageOf } from '../http/errors.js';
 import { InputFileError, readInputText, readJsonFile } from '../input-files.js';
 import type { AirbyteStream } from '../protocol/messages.js';
 import { SingerWriter, type SingerStreamPlan } from '../protocol/singer-writer.js';
@@ -186,7 +187,10 @@ export async function runSinger(argv: readonly string[], io: SingerIo = { out: p
   } catch (error) {
     const known = error instanceof UsageError || error instanceof ConfigError || error instanceof InputFileError || error instanceof StateFileError;
     const message = error instanceof Error ? error.message : String(error);
-    writer.error(known ? message : `The tap failed unexpectedly: ${message}`, known ? 'config_error' : 'system_error', !known && error instanceof Error ? { stack: error.stack } : {});
+    writer.error(known ? message : `The tap failed unexpectedly: ${message}`, known ? 'config_error' : 'system_error', {
+      internal: internalMessageOf(error),
+      ...(!known && error instanceof Error ? { stack: error.stack } : {}),
+    });
     code = 1;
   }
   await writer.flush();

@@ -32,7 +32,10 @@ export interface ProtocolWriter {
   flush(): Promise<void>;
   log(level: LogLevel, message: string): Promise<void> | void;
   status(stream: string, status: StreamStatus, quotaReset?: number): Promise<void> | void;
-  error(message: string, failureType: FailureType, opts?: { internal?: string; stack?: string; stream?: string }): Promise<void> | void;
+  /** A rate-limit wait holding up these streams (each told only while it runs). */
+  rateLimited(streams: readonly string[], quotaReset: number): void;
+  /** `internal` is what the platform's job log shows for the failure: always given. */
+  error(message: string, failureType: FailureType, opts: { internal: string; stack?: string; stream?: string }): Promise<void> | void;
   estimate(stream: string, rows: number): Promise<void> | void;
 }
 
