@@ -22,11 +22,21 @@ export interface SpawnOptions {
   killAfterRecords?: number;
 }
 
-/** Runs the built CLI with `args`; every stdout line is parsed and validated. */
-export function spawnCli(args: string[], options: SpawnOptions = {}): Promise<SpawnResult> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+export interface RawRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node <argv>` with a clean environment (PATH and the compressed time scale, plus `options.env`);
+ * with killAfterRecords, SIGKILLs it once that many RECORD lines arrived and drops a cut last line, as the
+ * platform would. Shared by the Airbyte and Singer end-to-end helpers.
+ */
+export function spawnNode(argv: string[], options: SpawnOptions = {}): Promise<RawRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, argv, {
       env: { PATH: process.env.PATH ?? '', SOURCE_DIGITALOCEAN_TIME_SCALE: '0.001', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -51,10 +61,17 @@ export function spawnCli(args: string[], options: SpawnOptions = {}): Promise<Sp
       let stdout = out.join('');
       // A kill can cut the last line short; the platform would drop it too.
       if (killed && !stdout.endsWith('\n')) stdout = stdout.slice(0, stdout.lastIndexOf('\n') + 1);
-      const { messages, errors } = parseLines(stdout);
-      resolve({ code, signal, stdout, stderr: err.join(''), messages, protocolErrors: errors });
+      resolve({ code, signal, stdout, stderr: err.join('') });
     });
   });
+}
+
+/** Runs the built CLI with `args`; every stdout line is parsed and validated. */
+export async function spawnCli(args: string[], options: SpawnOptions = {}): Promise<SpawnResult> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const run = await spawnNode([CLI, ...args], options);
+  const { messages, errors } = parseLines(run.stdout);
+  return { ...run, messages, protocolErrors: errors };
 }
 
 export interface ReadInputs {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnNode } from './e2e.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -56,37 +56,10 @@ export interface TapOptions {
 }
 
 /** Runs the built tap with `args`. */
-export function runTap(args: string[], options: TapOptions = {}): Promise<TapRun> {
+export async function runTap(args: string[], options: TapOptions = {}): Promise<TapRun> {
   if (!existsSync(TAP)) throw new Error(`${TAP} is missing: run npm run build first`);
-  return new Promise((resolve, reject) => {
-    const argv = options.viaMain ? [MAIN, 'singer', ...args] : [TAP, ...args];
-    const child = spawn(process.execPath, argv, {
-      env: { PATH: process.env.PATH ?? '', SOURCE_DIGITALOCEAN_TIME_SCALE: '0.001', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: string[] = [];
-    const err: string[] = [];
-    let records = 0;
-    let killed = false;
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      out.push(chunk);
-      if (options.killAfterRecords === undefined || killed) return;
-      records += chunk.split('{"type":"RECORD"').length - 1;
-      if (records >= options.killAfterRecords) {
-        killed = true;
-        child.kill('SIGKILL');
-      }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      let stdout = out.join('');
-      if (killed && !stdout.endsWith('\n')) stdout = stdout.slice(0, stdout.lastIndexOf('\n') + 1);
-      resolve({ code, signal, stdout, stderr: err.join(''), ...parseSinger(stdout) });
-    });
-  });
+  const run = await spawnNode(options.viaMain ? [MAIN, 'singer', ...args] : [TAP, ...args], options);
+  return { ...run, ...parseSinger(run.stdout) };
 }
 
 /**
