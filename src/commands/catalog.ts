@@ -2,6 +2,7 @@ import { InputFileError } from '../input-files.js';
 import { clip } from '../protocol/writer.js';
 import type { AirbyteStream, ConfiguredStream, SyncMode } from '../protocol/messages.js';
 import { findStream, STREAMS } from '../streams/index.js';
+import { cursorOf } from '../streams/freshness.js';
 import { loadSchema } from '../streams/schemas.js';
 import type { StreamDef } from '../streams/types.js';
 
@@ -9,7 +10,7 @@ import type { StreamDef } from '../streams/types.js';
 export const ECHO_CHARS = 200;
 
 export function supportedModes(def: StreamDef): SyncMode[] {
-  return def.cursor ? ['full_refresh', 'incremental'] : ['full_refresh'];
+  return cursorOf(def) ? ['full_refresh', 'incremental'] : ['full_refresh'];
 }
 
 /** One stream of the catalog `discover` announces. */
@@ -21,9 +22,10 @@ export function airbyteStream(def: StreamDef): AirbyteStream {
     source_defined_primary_key: def.primaryKey.map((field) => [field]),
     is_resumable: true,
   };
-  if (def.cursor) {
+  const cursor = cursorOf(def);
+  if (cursor) {
     stream.source_defined_cursor = true;
-    stream.default_cursor_field = [def.cursor.field];
+    stream.default_cursor_field = [cursor.field];
   }
   return stream;
 }
@@ -65,7 +67,7 @@ export function selectStreams(raw: unknown): SelectedStream[] {
     if (mode !== 'full_refresh' && mode !== 'incremental') {
       throw new InputFileError(`The catalog gives stream '${name}' the sync_mode '${String(mode).slice(0, 40)}'; use full_refresh or incremental.`);
     }
-    selected.push({ def, mode: mode === 'incremental' && def.cursor ? 'incremental' : 'full_refresh' });
+    selected.push({ def, mode: mode === 'incremental' && cursorOf(def) ? 'incremental' : 'full_refresh' });
   }
   return selected;
 }

@@ -20,6 +20,7 @@ function projectionFields(parent: string): string[] {
     if (def.parent.filter) fields.add(def.parent.filter.field);
     for (const field of hintParentFields(def.parent.hint)) fields.add(field);
     if (typeof def.parent.changeHint === 'string') fields.add(def.parent.changeHint);
+    for (const field of def.freshness?.changedBy ?? []) fields.add(field);
   }
   return [...fields];
 }
@@ -132,6 +133,23 @@ export class ParentRegistry {
       if (partitions.length === 1) digests.set(partitionId(partitions[0]), digestOf(values[i]));
     });
     return digests;
+  }
+
+  /**
+   * Per partition, the parent's values of `fields` (StreamDef.freshness.changedBy), for the plan to
+   * digest; a partition made of several parents (a region listed twice) takes the first.
+   */
+  async fieldValuesOf(def: StreamDef, fields: readonly string[]): Promise<Map<string, unknown[]>> {
+    const values = new Map<string, unknown[]>();
+    const link = def.parent;
+    if (!link) return values;
+    for (const parent of await this.listOf(link.stream)) {
+      const { partitions } = childPartitions(def, [parent]);
+      const id = partitions.length === 1 ? partitionId(partitions[0]) : undefined;
+      // The projection keeps each field under its (dotted) name.
+      if (id !== undefined && !values.has(id)) values.set(id, fields.map((field) => parent[field] ?? null));
+    }
+    return values;
   }
 
   private listOf(stream: string): Promise<Record_[]> {

@@ -1,0 +1,73 @@
+import { withListedAt } from '../records/listed-at.js';
+import type { StateEmitter } from '../state/emitter.js';
+import { injectsListedAt } from '../streams/freshness.js';
+import type { EngineContext } from './context.js';
+import type { StreamPlan } from './plan.js';
+import type { StreamJob } from './read-stream.js';
+import { walkStream } from './walk.js';
+
+/**
+ * Reads one incremental child stream on its plan (src/engine/plan.ts): only the parents planned, in
+ * priority order, until the sync's request budget is spent; the others keep their slots and stay due.
+ * Every record of a parent read carries the time its list was read, when the row has no cursor of its own.
+ */
+export async function readPlannedStream(job: StreamJob, ctx: EngineContext, states: StateEmitter, plan: StreamPlan, now: () => number): Promise<void> {
+  const { def, collector } = job;
+  const { writer } = ctx;
+  const { checkpoint } = plan;
+  const inject = injectsListedAt(def);
+  try {
+    await writer.status(def.name, 'RUNNING');
+    /** Listing time per partition under way: taken at its first page, the same on all its pages. */
+    const listedAt = new Map<string, string>();
+    const stamp = (partition: string): string => {
+      let at = listedAt.get(partition);
+      if (at === undefined) listedAt.set(partition, (at = new Date(now()).toISOString()));
+      return at;
+    };
+    let deferred = 0;
+    let partitionsRead = 0;
+    let childRecords = 0;
+    const estimateEvery = Math.max(1, Math.ceil(plan.read.length / 10));
+    const removed = await walkStream(def, plan.read, ctx, {
+      // The budget is spent (a stream read in full took more than estimated, pages beyond the first):
+      // the parents not started keep their slots, still due, and go first next time.
+      skip: (partition) => {
+        if (plan.mustRead || !plan.spent()) return false;
+        checkpoint.keep(partition);
+        deferred++;
+        return true;
+      },
+      onPage: async (records, partition) => {
+        collector?.add(records);
+        const at = stamp(partition);
+        childRecords += records.length;
+        const emittedAt = Date.now();
+        for (const data of records) {
+          if (inject) withListedAt(data, at);
+          if (!checkpoint.accept(data, partition)) continue;
+          const pending = writer.record(def.name, data, emittedAt);
+          if (pending) await pending;
+        }
+      },
+      onPartitionDone: async (partition, keys) => {
+        const at = stamp(partition);
+        listedAt.delete(partition);
+        const done = checkpoint.partitionRead(partition, keys, plan.hour, plan.digests.get(partition), at);
+        if (done) await states.emit(def.name, done);
+        if (++partitionsRead % estimateEvery === 0 || partitionsRead === plan.read.length) {
+          await writer.estimate(def.name, Math.round((childRecords / partitionsRead) * plan.read.length));
+        }
+      },
+    });
+    if (removed) ctx.log('INFO', removed);
+    if (deferred > 0) {
+      ctx.log('WARN', `Stream '${def.name}': the sync's request budget is spent; ${deferred} planned parents were not read and stay due for the next sync.`);
+    }
+    await states.emit(def.name, checkpoint.complete());
+    collector?.finish();
+  } catch (error) {
+    collector?.fail(error);
+    throw error;
+  }
+}
