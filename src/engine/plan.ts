@@ -15,7 +15,8 @@ import type { PartitionKeys } from '../records/shape.js';
 import { LISTED_AT_FIELD } from '../streams/freshness.js';
 import { findStream } from '../streams/index.js';
 import type { Freshness, StreamDef } from '../streams/types.js';
-import { dueHour, PlannedCheckpoint, shortDigest } from '../state/rotation.js';
+import { dueHour, PlannedCheckpoint, shortDigest, slotOf } from '../state/rotation.js';
+import type { PartitionKeys as Keys, Record_ } from '../records/shape.js';
 import type { EngineContext } from './context.js';
 import { requestsNeeded } from './cost.js';
 import type { ParentRegistry } from './parents.js';
@@ -45,10 +46,23 @@ export const DEFAULT_BUDGET_SHARE = 0.5;
 export const RESERVED_SHARE = 0.1;
 
 export type Reason = 'new' | 'changed' | 'due';
-const RANK: Record<Reason, number> = { new: 1, changed: 2, due: 3 };
+const RANK: Record<Reason | 'audit', number> = { audit: -1, new: 1, changed: 2, due: 3 };
+
+/** Parents a derived row requests for real each sync, to compare with its derived records. */
+export const AUDITS_PER_SYNC = 2;
+
+/** The parents audited this hour: a rotation through all of them, by a hash of key and hour. */
+export function pickAudits(ids: readonly string[], hour: number, count: number): string[] {
+  return [...ids]
+    .map((id) => ({ id, rank: slotOf(`${id}@${hour}`, 2 ** 31) }))
+    .sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : 1))
+    .slice(0, count)
+    .map((entry) => entry.id);
+}
 
 /** A slot that came due in an earlier sync and did not fit then goes first now, before new parents. */
 function rankOf(c: Pick<Candidate, 'reason' | 'since'>, hour: number): number {
+  if (c.reason === 'audit') return RANK.audit;
   return c.reason === 'due' && c.since < hour ? 0 : RANK[c.reason];
 }
 
@@ -56,7 +70,7 @@ interface Candidate {
   stream: string;
   id: string;
   keys: PartitionKeys;
-  reason: Reason;
+  reason: Reason | 'audit';
   /** For due slots: the hour the slot came due (older first). */
   since: number;
   /** The stream's bound: a shorter one is the higher security value, first among equals. */
@@ -89,6 +103,12 @@ export interface StreamPlan {
   hour: number;
   hours: number;
   counts: StreamCounts;
+  /** A derived row not read by request: per partition, the items its records are built from. */
+  derived?: ReadonlyMap<string, { keys: Keys; items: Record_[] }>;
+  /** A derived row: the parents requested for real this sync to audit the derivation. */
+  audit: PartitionKeys[];
+  /** A derived row: the derived items of every parent, for the audit to compare with (even by request). */
+  auditItems?: ReadonlyMap<string, { keys: Keys; items: Record_[] }>;
   /** Every parent is read whatever the budget: the records feed descendants, or exhaustive_fanout is set. */
   mustRead: boolean;
   /** Whether the sync's budget is spent: partitions not started then stay due (their slots kept). */
@@ -167,7 +187,10 @@ export class SyncPlanner {
   async plannedPartitions(def: StreamDef): Promise<PartitionKeys[] | undefined> {
     const plan = this.plans.get(def.name);
     if (!plan) return undefined;
-    return (await plan.catch(() => undefined))?.read ?? [];
+    const settled = await plan.catch(() => undefined);
+    if (!settled) return [];
+    // A derived row requests only its audits.
+    return settled.derived ? settled.audit : [...settled.read, ...settled.audit];
   }
 
   private async compute(planned: readonly StreamJob[]): Promise<Map<string, StreamPlan | { error: unknown }>> {
@@ -182,7 +205,8 @@ export class SyncPlanner {
         const freshness = def.freshness as Freshness;
         try {
           const partitions = await this.parents.partitionsOf(def);
-          const digests = await this.digestsOf(def, freshness);
+          const derived = freshness.kind === 'derived' ? await this.parents.derivedItemsOf(def) : undefined;
+          const digests = derived ? new Map([...derived].map(([id, d]) => [id, shortDigest(d.items)])) : await this.digestsOf(def, freshness);
           const checkpoint = new PlannedCheckpoint(
             { name: def.name, cursor: def.cursor, listedAtField: LISTED_AT_FIELD, partitionFields: Object.keys(def.parent?.keys ?? {}) },
             job.inputState,
@@ -194,7 +218,17 @@ export class SyncPlanner {
           // A stream whose records feed configured descendants reads every parent: they are their parents.
           // So does every stream under exhaustive_fanout, which keeps its meaning (the slots are still saved).
           const mustRead = job.collector !== undefined || this.ctx.exhaustiveFanout === true;
-          const plan: StreamPlan = { def, checkpoint, read: [], digests, hour, hours, counts, mustRead, spent: () => false };
+          const plan: StreamPlan = { def, checkpoint, read: [], digests, hour, hours, counts, mustRead, spent: () => false, audit: [] };
+          // A derived row costs no request per parent, unless its last audit found a difference (or what
+          // it derives from could not be read): then it is read by request until an audit is clean.
+          const byRequest = freshness.kind === 'derived' && (derived === undefined || checkpoint.derivedFallback);
+          if (derived && !byRequest) plan.derived = derived;
+          if (freshness.kind === 'derived') {
+            plan.audit = pickAudits([...(derived?.keys() ?? [])], hour, AUDITS_PER_SYNC).map((id) => (derived as NonNullable<typeof derived>).get(id)!.keys);
+            plan.auditItems = derived;
+            for (const keys of plan.audit) candidates.push({ stream: def.name, id: partitionId(keys), keys, reason: 'audit', since: hour, hours, cost: costOf(def) });
+          }
+          const costEach = plan.derived ? 0 : costOf(def);
           const unhinted = freshness.kind === 'changeHinted';
           for (const keys of partitions) {
             const id = partitionId(keys);
@@ -211,7 +245,7 @@ export class SyncPlanner {
               checkpoint.keep(id);
               continue;
             }
-            candidates.push({ stream: def.name, id, keys, reason, since, hours, cost: costOf(def) });
+            candidates.push({ stream: def.name, id, keys, reason, since, hours, cost: costEach });
           }
           result.set(def.name, plan);
           pending.push({ job, plan, mustRead });
@@ -229,6 +263,11 @@ export class SyncPlanner {
     for (const c of candidates) {
       const plan = plans.get(c.stream) as StreamPlan;
       const counts = plan.counts;
+      if (c.reason === 'audit') {
+        // Audits are part of what every sync reads (with the top-level lists): planned before any parent.
+        left -= c.cost;
+        continue;
+      }
       if (c.cost <= left || c.cost === 0 || mustRead.has(c.stream)) {
         left -= c.cost;
         plan.read.push(c.keys);
@@ -284,11 +323,12 @@ export class SyncPlanner {
       const kind = plan.def.freshness?.kind ?? 'rotated';
       const entry = byClass.get(kind) ?? { streams: 0, read: 0, parents: 0, deferred: 0 };
       entry.streams++;
-      entry.read += plan.read.length * costOf(plan.def);
+      const requests = (plan.derived ? 0 : plan.read.length * costOf(plan.def)) + plan.audit.length * costOf(plan.def);
+      entry.read += requests;
       entry.parents += plan.counts.parents;
       entry.deferred += plan.counts.deferred;
       byClass.set(kind, entry);
-      planned += plan.read.length * costOf(plan.def);
+      planned += requests;
     }
     const classes = [...byClass].map(([kind, e]) => `${kind} ${e.read} requests for ${e.streams} stream(s) of ${e.parents} parents${e.deferred > 0 ? `, ${e.deferred} left due` : ''}`);
     return `Plan: a budget of ${cap} requests (${why}); about ${reserved} for the lists read in full and made so far; ${planned} planned for the per-parent child streams by class: ${classes.join('; ')}.`;

@@ -15,6 +15,8 @@ import type { Logger } from './input.js';
 import { StreamCheckpoint, type Checkpoint, type PartitionDict } from './stream-checkpoint.js';
 
 export const SLOTS_KEY = 'parent_reads';
+/** A derived row whose last audit found a difference: read by request until an audit is clean. */
+export const FALLBACK_KEY = 'derived_fallback';
 
 /** Ten base64url characters (60 bits) of a value's SHA-256: a changed list, not a secret, is what it tells. */
 export function shortDigest(value: unknown): string {
@@ -95,6 +97,12 @@ export class ParentSlots {
     if (slot && !this.current.has(key)) this.current.set(key, slot);
   }
 
+  /** Forgets every slot: each parent is read as new next sync (a derived row's audit found a difference). */
+  clear(): void {
+    this.saved.clear();
+    this.current.clear();
+  }
+
   /**
    * The map to write. Final: parents read or kept this sync, so parents gone since are dropped. Before
    * that, the saved slots of parents not reached yet stay, so that an interrupted sync loses none.
@@ -125,9 +133,12 @@ export class PlannedCheckpoint {
   private pending = 0;
   private lastTaken = -Infinity;
   private listedAt: string | undefined;
+  /** See FALLBACK_KEY. */
+  derivedFallback: boolean;
 
   constructor(private readonly shape: PlannedShape, input: Record<string, unknown> | undefined, startDate: string | undefined, log: Logger) {
     this.slots = new ParentSlots(input);
+    this.derivedFallback = input?.[FALLBACK_KEY] === true;
     if (shape.cursor) {
       const mode: SyncMode = 'incremental';
       this.inner = new StreamCheckpoint({ name: shape.name, cursor: shape.cursor, hasParent: true, partitionFields: shape.partitionFields }, mode, input, startDate, log);
@@ -172,12 +183,15 @@ export class PlannedCheckpoint {
   }
 
   private withSlots(checkpoint: Checkpoint, final: boolean): Checkpoint {
-    return { state: { ...checkpoint.state, [SLOTS_KEY]: this.slots.toState(final) }, recordCount: checkpoint.recordCount };
+    const state: Record<string, unknown> = { ...checkpoint.state, [SLOTS_KEY]: this.slots.toState(final) };
+    if (this.derivedFallback) state[FALLBACK_KEY] = true;
+    return { state, recordCount: checkpoint.recordCount };
   }
 
   private take(final: boolean): Checkpoint {
     const state: Record<string, unknown> = { [SLOTS_KEY]: this.slots.toState(final) };
     if (this.listedAt !== undefined) state.state = { [this.shape.listedAtField]: this.listedAt };
+    if (this.derivedFallback) state[FALLBACK_KEY] = true;
     const recordCount = this.pending;
     this.pending = 0;
     return { state, recordCount };

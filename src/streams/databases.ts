@@ -134,7 +134,13 @@ export const databaseStreams: readonly StreamDef[] = [
     primaryKey: ['database_cluster_id', 'name'],
     // "Database management is not supported for Caching or Valkey clusters."
     parent: { ...clusterChild, filter: { field: 'engine', values: ENGINES_WITH_DBS } },
-    freshness: { kind: 'changeHinted', maxAgeHours: 24, changedBy: ['db_names'], evidence: 'OpenAPI database_cluster.db_names: "An array of strings containing the names of databases created in the database cluster" (godo Database.DBNames): it changes with the database list; a daily backstop' },
+    freshness: {
+      kind: 'derived',
+      maxAgeHours: 24,
+      derivedFrom: { parentField: 'db_names', itemField: 'name' },
+      evidence:
+        'OpenAPI database_cluster.db_names: "An array of strings containing the names of databases created in the database cluster"; the dbs list holds `database` objects whose only property is name (godo databases.go Database.DBNames @3fce660)',
+    },
     pagination: 'none',
     ...CHILD_LIST,
     strip: [],

@@ -85,7 +85,13 @@ export const dropletStreams: readonly StreamDef[] = [
     scope: 'firewall:read',
     primaryKey: ['droplet_id', 'id'],
     parent: { ...dropletChild, hint: hasFirewalls, changeHint: { namedItems: 'id' } },
-    freshness: { kind: 'changeHinted', maxAgeHours: 6, evidence: 'OpenAPI droplets_list_firewalls returns the firewall model whose droplet_ids or tags name the Droplet (godo Firewall.DropletIDs, Tags): the set of firewalls naming it, from the firewalls list read every sync, changes with the assignment; rule edits show in the firewalls stream itself, so a 6-hour backstop' },
+    freshness: {
+      kind: 'derived',
+      maxAgeHours: 24,
+      derivedFrom: { namedBy: true },
+      evidence:
+        'OpenAPI droplets_list_firewalls returns "firewall objects, each of which contain the standard firewall attributes": the firewalls whose droplet_ids or tags name the Droplet, all of them in GET /v2/firewalls read every sync (godo firewalls.go Firewall.DropletIDs, Tags @3fce660); a firewall is applied to at most 10 Droplets and 5 tags (DigitalOcean limits), which is why large fleets use tags',
+    },
     pagination: 'page',
     strip: [],
   },

@@ -23,7 +23,13 @@ export const kubernetesStreams: readonly StreamDef[] = [
     scope: 'kubernetes:read',
     primaryKey: ['cluster_id', 'id'],
     parent: clusterChild,
-    freshness: { kind: 'changeHinted', maxAgeHours: 24, changedBy: ['node_pools'], evidence: 'OpenAPI cluster.node_pools embeds "the details of the worker nodes available to the Kubernetes cluster" (kubernetes_node_pool items, godo KubernetesCluster.NodePools): the embedded pools change with the list; a daily backstop' },
+    freshness: {
+      kind: 'derived',
+      maxAgeHours: 24,
+      derivedFrom: { parentField: 'node_pools' },
+      evidence:
+        'OpenAPI cluster.node_pools: "the details of the worker nodes available to the Kubernetes cluster", kubernetes_node_pool items, the model GET .../node_pools lists (godo kubernetes.go KubernetesCluster.NodePools []*KubernetesNodePool @3fce660)',
+    },
     // godo kubernetes.go kubernetesNodePoolsRoot carries links; doctl pages it at 200.
     pagination: 'page',
     strip: [],

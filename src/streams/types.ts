@@ -241,8 +241,14 @@ export interface Freshness {
    * `changedBy` where a field is known to matter).
    * `changeHinted`: a parent field changes whenever the child list does (`changedBy`, else the link's
    * `changeHint`): a parent is read when that changed, and on a slow rotation as a backstop.
+   * `derived`: the records are built from data the sync reads anyway (`derivedFrom`), with no request
+   * per parent; a parent's rows are written again when what they derive from changed, and on the
+   * rotation. Each sync audits a few parents, in rotation, by requesting their real list: a difference
+   * is a WARN naming the fields, and the stream reads its parents by request until an audit is clean.
    */
-  kind: 'rotated' | 'changeHinted';
+  kind: 'rotated' | 'changeHinted' | 'derived';
+  /** For `derived`: what the records are built from. */
+  derivedFrom?: DerivedFrom;
   /** R: the longest a parent may go unread, in hours (1: every sync). Chosen by security value. */
   maxAgeHours: number;
   /**
@@ -253,6 +259,17 @@ export interface Freshness {
   /** The documentation the class and the bound rest on. */
   evidence: string;
 }
+
+/** Where a derived row's records come from (Freshness.derivedFrom). */
+export type DerivedFrom =
+  /**
+   * The parent record embeds the list (a Kubernetes cluster's `node_pools`): each item is a record;
+   * an item that is not an object (a database name in `db_names`) becomes `{ [itemField]: item }`.
+   * A null or missing field is no records.
+   */
+  | { parentField: string; itemField?: string }
+  /** The items of the link's `namedBy` list that name the parent, whole (the firewalls naming a Droplet). */
+  | { namedBy: true };
 
 /** The body keys leading to a row's records: `scan.findings` → ['scan', 'findings']; [] for the whole body. */
 export function recordsPath(def: Pick<StreamDef, 'recordsKey'>): string[] {
