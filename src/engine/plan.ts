@@ -42,6 +42,8 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = { hoursScale: 1, hoursOverride:
 
 /** Of DigitalOcean's hourly quota, the share one sync takes by default: the rest is the token's other tools'. */
 export const DEFAULT_BUDGET_SHARE = 0.5;
+/** Of the budget, kept back from the plan for requests no estimate sees (see compute). */
+export const SLACK_SHARE = 0.03;
 /** Never planned into: kept free of the quota DigitalOcean reports left, for the other tools. */
 export const RESERVED_SHARE = 0.1;
 
@@ -255,8 +257,12 @@ export class SyncPlanner {
       }),
     );
     const { cap, why } = budgetOf(this.options, this.ctx);
-    const reserved = Math.max(this.made(), await this.unplannedCost(planned));
-    let left = cap - reserved;
+    // Made so far (the parents' lists among them), what the other streams still need at the least, and
+    // a slack for what no estimate sees: pages past the first, retries, the grandchildren of planned
+    // streams (read after them, every parent), and the requests in flight when the budget is reached.
+    const reserved = this.made() + (await this.unplannedCost(planned));
+    const slack = Math.max(2 * this.ctx.concurrency, Math.ceil(cap * SLACK_SHARE));
+    let left = cap - reserved - slack;
     const mustRead = new Set(pending.filter((p) => p.mustRead).map((p) => p.job.def.name));
     candidates.sort((a, b) => rankOf(a, hour) - rankOf(b, hour) || a.since - b.since || a.hours - b.hours || (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
     const plans = new Map(pending.map((p) => [p.job.def.name, p.plan]));
@@ -283,7 +289,8 @@ export class SyncPlanner {
         }
       }
     }
-    const spent = (): boolean => this.made() >= cap;
+    // Checked before each planned parent: with `concurrency` requests in flight at most, the sync stays within the cap.
+    const spent = (): boolean => this.made() >= cap - this.ctx.concurrency;
     for (const plan of plans.values()) plan.spent = spent;
     if (!this.ctx.abort.signal.aborted) this.ctx.log('INFO', this.describe(plans, cap, why, reserved));
     this.logStaleness(plans);
@@ -306,9 +313,11 @@ export class SyncPlanner {
   /** Fewest requests of the streams not planned (top-level lists, streams read in full) still to make. */
   private async unplannedCost(planned: readonly StreamJob[]): Promise<number> {
     const plannedNames = new Set(planned.map((job) => job.def.name));
+    // The parents of planned streams have been read in full by now: their requests are among those made.
+    const readAlready = new Set(planned.map((job) => job.def.parent?.stream));
     const streams = await Promise.all(
       this.jobs
-        .filter((job) => !plannedNames.has(job.def.name) && !job.def.transport)
+        .filter((job) => !plannedNames.has(job.def.name) && !readAlready.has(job.def.name) && !job.def.transport)
         // A descendant of a planned stream waits for that stream's read, which waits for this plan.
         .filter((job) => !job.def.parent || !plannedNames.has(job.def.parent.stream))
         .map(async (job) => ({ def: job.def, partitions: job.def.parent ? await this.parents.partitionsOf(job.def).catch(() => []) : undefined })),
