@@ -6,8 +6,8 @@
  * A parent is a candidate when it is new (no slot in the state), when its change digest differs from
  * the saved one, or when its rotation slot has come due (src/state/rotation.ts). The budget is cut in
  * priority order: what every sync reads anyway (top-level lists, streams read in full) first, then the
- * slots left due by an earlier sync (oldest first: what did not fit goes first next time), new parents,
- * changed parents, and the slots due this hour. Among equals, the stream with the shorter bound (the
+ * slots left due by an earlier sync or at their bound (oldest first: what did not fit goes first next
+ * time), new parents, changed parents, and the other slots due this hour. Among equals, the stream with the shorter bound (the
  * higher security value) goes first. A candidate that does not fit keeps its old slot, so it is still
  * due next time.
  */
@@ -62,10 +62,13 @@ export function pickAudits(ids: readonly string[], hour: number, count: number):
     .map((entry) => entry.id);
 }
 
-/** A slot that came due in an earlier sync and did not fit then goes first now, before new parents. */
-function rankOf(c: Pick<Candidate, 'reason' | 'since'>, hour: number): number {
+/**
+ * A slot that came due in an earlier sync and did not fit then goes first now, before new parents; so
+ * does one at its bound (read now, or stale past it: a database's firewall rules every hour).
+ */
+function rankOf(c: Pick<Candidate, 'reason' | 'since' | 'atBound'>, hour: number): number {
   if (c.reason === 'audit') return RANK.audit;
-  return c.reason === 'due' && c.since < hour ? 0 : RANK[c.reason];
+  return c.reason === 'due' && (c.since < hour || c.atBound) ? 0 : RANK[c.reason];
 }
 
 interface Candidate {
@@ -77,6 +80,8 @@ interface Candidate {
   since: number;
   /** The stream's bound: a shorter one is the higher security value, first among equals. */
   hours: number;
+  /** A due slot whose parent was last read a whole bound ago. */
+  atBound?: boolean;
   cost: number;
 }
 
@@ -247,7 +252,7 @@ export class SyncPlanner {
               checkpoint.keep(id);
               continue;
             }
-            candidates.push({ stream: def.name, id, keys, reason, since, hours, cost: costEach });
+            candidates.push({ stream: def.name, id, keys, reason, since, hours, cost: costEach, atBound: last !== undefined && hour - last >= hours });
           }
           result.set(def.name, plan);
           pending.push({ job, plan, mustRead });
@@ -289,11 +294,12 @@ export class SyncPlanner {
         }
       }
     }
-    // Checked before each planned parent: with `concurrency` requests in flight at most, the sync stays within the cap.
-    const spent = (): boolean => this.made() >= cap - this.ctx.concurrency;
+    // Checked before each planned parent: the slack covers the requests in flight then, the pages of
+    // parents under way, and the lists still read after (measured at 10,000 Droplets: at most 18).
+    const spent = (): boolean => this.made() >= cap - slack;
     for (const plan of plans.values()) plan.spent = spent;
     if (!this.ctx.abort.signal.aborted) this.ctx.log('INFO', this.describe(plans, cap, why, reserved));
-    this.logStaleness(plans);
+    this.logStaleness(plans, cap);
     return result;
   }
 
@@ -343,7 +349,12 @@ export class SyncPlanner {
     return `Plan: a budget of ${cap} requests (${why}); about ${reserved} for the lists read in full and made so far; ${planned} planned for the per-parent child streams by class: ${classes.join('; ')}.`;
   }
 
-  private logStaleness(plans: ReadonlyMap<string, StreamPlan>): void {
+  private logStaleness(plans: ReadonlyMap<string, StreamPlan>, cap: number): void {
+    const waiting = [...plans.values()].filter((plan) => plan.counts.deferred > 0);
+    if (waiting.length > 0) {
+      const parents = waiting.reduce((sum, plan) => sum + plan.counts.deferred, 0);
+      this.ctx.log('WARN', `This sync stops at its request budget of ${cap} requests (config request_budget): ${parents} parents of ${waiting.length} stream(s) stay due and go first next sync. Nothing is lost: their rows stay as last read, and their state is kept.`);
+    }
     for (const plan of plans.values()) {
       const c = plan.counts;
       const read = plan.read.length;

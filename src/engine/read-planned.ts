@@ -29,6 +29,7 @@ export async function readPlannedStream(job: StreamJob, ctx: EngineContext, stat
       return at;
     };
     let deferred = 0;
+    let neverRead = 0;
     let partitionsRead = 0;
     let childRecords = 0;
     const estimateEvery = Math.max(1, Math.ceil(plan.read.length / 10));
@@ -65,6 +66,7 @@ export async function readPlannedStream(job: StreamJob, ctx: EngineContext, stat
         if (plan.mustRead || !plan.spent()) return false;
         checkpoint.keep(partition);
         deferred++;
+        if (checkpoint.slots.lastRead(partition) === undefined) neverRead++;
         return true;
       },
       onPage: (records, partition) => emit(records, partition),
@@ -81,7 +83,8 @@ export async function readPlannedStream(job: StreamJob, ctx: EngineContext, stat
     if (removed) ctx.log('INFO', removed);
     if (plan.audit.length > 0) await audit(plan, derive, ctx);
     if (deferred > 0) {
-      ctx.log('WARN', `Stream '${def.name}': the sync's request budget is spent; ${deferred} planned parents were not read and stay due for the next sync.`);
+      const fresh = neverRead > 0 ? ` (${neverRead} never read yet)` : '';
+      ctx.log('WARN', `Stream '${def.name}': the sync's request budget is spent; ${deferred} planned parents were not read${fresh} and stay due for the next sync.`);
     }
     await states.emit(def.name, checkpoint.complete());
     collector?.finish();
