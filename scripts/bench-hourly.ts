@@ -40,7 +40,12 @@ function ruled(): StreamDef[] {
 
 const parentKeyOfChild = (def: StreamDef, r: Row): string => JSON.stringify(Object.keys(def.parent!.keys).map((k) => r[k]));
 const parentKeyOfParent = (def: StreamDef, p: Row): string => JSON.stringify(Object.values(def.parent!.keys).map((f) => f.split('.').reduce<unknown>((n, part) => (n as Row | undefined)?.[part], p)));
-const pkOf = (def: StreamDef, r: Row): string => JSON.stringify(def.primaryKey.map((k) => r[k]));
+/** The dedup key: the primary key, or the whole record (listing time aside) for a stream without one. */
+const pkOf = (def: StreamDef, r: Row): string => {
+  if (def.primaryKey.length > 0) return JSON.stringify(def.primaryKey.map((k) => r[k]));
+  const { _parent_listed_at: _, ...rest } = r;
+  return JSON.stringify(Object.keys(rest).sort().map((k) => [k, rest[k]]));
+};
 
 export async function hourlyPosture(droplets: number, deps: Deps): Promise<void> {
   const factor = droplets / 1000;

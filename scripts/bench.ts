@@ -421,6 +421,14 @@ async function scenarioRealistic(): Promise<Row[]> {
           altered++;
         }
       });
+      // A planned stream's slots (src/state/rotation.ts) carry the digest after the hour.
+      const slots = copy.stream.stream_state.parent_reads as Record<string, string> | undefined;
+      Object.keys(slots ?? {}).forEach((key, i) => {
+        if (slots && i % 50 === 0 && slots[key].includes('.')) {
+          slots[key] = `${slots[key].split('.')[0]}.changed000`;
+          altered++;
+        }
+      });
       return copy;
     });
     const fullByStream = lastByStream;
