@@ -60,6 +60,9 @@ export async function hourlyPosture(droplets: number, deps: Deps): Promise<void>
   const parentNames = new Set(rules.map((def) => def.parent!.stream));
   const collect = new Set([...byName.keys(), ...parentNames]);
   const tables = new Map(rules.map((def) => [def.name, new Map<string, Row>()]));
+  // The current rows of each parent stream in the destination: a full-refresh parent is this sync's
+  // records; an incremental one (with a cursor) accumulates, deduplicated on its primary key.
+  const parentTables = new Map([...parentNames].map((n) => [n, new Map<string, Row>()]));
   const staleSince = new Map(rules.map((def) => [def.name, new Map<string, number>()]));
   let state: unknown[] | undefined;
   let hour = 0;
@@ -84,6 +87,13 @@ export async function hourlyPosture(droplets: number, deps: Deps): Promise<void>
       },
     });
     state = run.states;
+    for (const [name, rows] of parents) {
+      const def = findStream(name);
+      const table = parentTables.get(name)!;
+      if (!def?.cursor) table.clear();
+      for (const row of rows) table.set(def ? pkOf(def, row) : JSON.stringify(row), row);
+      parents.set(name, [...table.values()]);
+    }
     const stats = api.stats(0);
     return { run, requests: stats.requests, r429: stats.byStatus['429'] ?? 0, byStream: stats.byStream, parents };
   };
