@@ -6,6 +6,7 @@
  *   POST /__fake/reset-stats             counters and log back to zero
  *   POST /__fake/reset-rate-limits       every rate window emptied
  *   GET  /__fake/expected/{stream}?secrets=1&raw=1   the stream's records, one JSON per line
+ *   POST /__fake/advance?hours=N         the account moves on N simulated hours, with churn (churn.ts)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExpectedOptions } from './data/dataset.js';
@@ -19,6 +20,7 @@ export interface ControlApi {
   setFaults(config: FaultConfig): void;
   resetStats(): void;
   resetRateLimits(): void;
+  advance(hours: number): number;
   hasStream(name: string): boolean;
   expected(stream: string, options: ExpectedOptions): Iterable<JsonObject>;
 }
@@ -48,6 +50,11 @@ export async function handleControl(api: ControlApi, req: IncomingMessage, res: 
   if (route === 'POST /__fake/reset-rate-limits') {
     api.resetRateLimits();
     return sendJson(res, 200, { ok: true });
+  }
+  if (route === 'POST /__fake/advance') {
+    const hours = Number(url.searchParams.get('hours') ?? 1);
+    if (!Number.isInteger(hours) || hours < 0 || hours > 100_000) return sendJson(res, 400, { id: 'bad_request', message: 'hours: an integer from 0 to 100000' });
+    return sendJson(res, 200, { hour: api.advance(hours) });
   }
   const expected = /^GET \/__fake\/expected\/(\w+)$/.exec(route);
   if (expected && api.hasStream(expected[1])) {

@@ -13,6 +13,7 @@ import { handleControl } from './control.js';
 import type { ControlApi } from './control.js';
 import { CREDENTIAL_ROUTES } from './credentials.js';
 import { REPORT_ROUTES } from './reports.js';
+import { ChurnClock } from './churn.js';
 import { Dataset } from './data/dataset.js';
 import type { ExpectedOptions } from './data/dataset.js';
 import type { KeyValue } from './data/keys.js';
@@ -73,6 +74,8 @@ export interface FakeApi {
   resetRateLimits(): void;
   /** The S3 requests served (Spaces buckets: anything outside /v2/ and /__fake/), in order. */
   s3Log(): readonly S3Log[];
+  /** Moves the account on by simulated hours, with their churn (fake-api/churn.ts); returns the hour. */
+  advance(hours: number): number;
 }
 
 function todayOf(option: string | number | undefined, now: () => number): number {
@@ -87,6 +90,8 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   // Spaces bucket rows speak S3, served by fake-api/s3.ts, not by the API v2 router and data set.
   const streams = (options.streams ?? STREAMS).filter((def) => !def.transport);
   const now = options.now ?? Date.now;
+  // Simulated hours (POST /__fake/advance): the account churns as they pass (fake-api/churn.ts).
+  const churn = new ChurnClock(seed);
   const dataset = new Dataset({
     seed,
     scale: options.scale ?? 50,
@@ -96,6 +101,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     schemasDir: options.schemasDir === undefined ? defaultSchemasDir() : options.schemasDir,
     today: todayOf(options.today, now),
     gpuDropletEvery: options.gpuDropletEvery,
+    churn,
   });
   const tokens = new TokenTable({ ...(options.defaultTokens === false ? {} : defaultTokens(streams)), ...(options.tokens ?? {}) });
   const router = new Router<RouteTarget>();
@@ -148,6 +154,11 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
       cache.clear(); // link quirks are baked into cached bodies
     },
     resetRateLimits: () => limiter.reset(),
+    advance: (hours: number) => {
+      churn.hour += Math.max(0, Math.floor(hours));
+      cache.clear(); // every cached body may have changed
+      return churn.hour;
+    },
   };
   const control: ControlApi = {
     ...api,

@@ -17,13 +17,21 @@ import { PER_PAGE } from '../src/http/paginate.js';
 import { packageRoot } from '../src/paths.js';
 import { STREAMS, findStream } from '../src/streams/index.js';
 import type { StreamDef } from '../src/streams/types.js';
+import { cursorOf } from '../src/streams/freshness.js';
+import { hourlyPosture } from './bench-hourly.js';
+
+/** Offered in incremental mode: a cursor of its own, or a freshness class (the listing time). */
+const offersIncremental = (name: string): boolean => {
+  const def = findStream(name);
+  return def !== undefined && cursorOf(def) !== undefined;
+};
 
 const CLI = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const root = packageRoot();
 const outDir = join(root, 'bench-results');
 mkdirSync(outDir, { recursive: true });
 
-interface RunResult {
+export interface RunResult {
   /** The last STATE message of each stream, to start the next (incremental) run from. */
   states: unknown[];
   wallMs: number;
@@ -31,20 +39,27 @@ interface RunResult {
   recordBytes: number;
   peakRssMb: number;
   code: number | null;
+  /** Bytes of the largest STATE line. */
+  largestState: number;
+  /** A planned stream said some parents were never read yet (the first sync is not complete). */
+  leftDue: boolean;
 }
 
 /** Runs one read with the built CLI; counts records and bytes as they stream, polls peak RSS. */
-interface ReadOptions {
+export interface ReadOptions {
   /** Read streams that support it incrementally (the others in full), from `state` if given. */
   incremental?: boolean;
   state?: unknown[];
+  /** Streams whose records are parsed and handed to `onRecord` (the others are only counted). */
+  collect?: ReadonlySet<string>;
+  onRecord?(stream: string, data: Record<string, unknown>): void;
 }
 
-function runRead(url: string, streams: string[], config: Record<string, unknown>, env: Record<string, string>, options: ReadOptions = {}): Promise<RunResult> {
+export function runRead(url: string, streams: string[], config: Record<string, unknown>, env: Record<string, string>, options: ReadOptions = {}): Promise<RunResult> {
   const dir = join(outDir, 'inputs');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ api_token: DEFAULT_TOKENS.readOnly, api_url: url, ...config }));
-  const mode = (name: string): string => (options.incremental && findStream(name)?.cursor ? 'incremental' : 'full_refresh');
+  const mode = (name: string): string => (options.incremental && offersIncremental(name) ? 'incremental' : 'full_refresh');
   writeFileSync(
     join(dir, 'catalog.json'),
     JSON.stringify({
@@ -77,6 +92,10 @@ function runRead(url: string, streams: string[], config: Record<string, unknown>
     // Counted on raw bytes, never decoded: the reader must cost far less than the connector it measures.
     const marker = Buffer.from('{"type":"RECORD"');
     const stateMarker = Buffer.from('{"type":"STATE"');
+    const collect = options.collect;
+    let largestState = 0;
+    let leftDue = false;
+    const logMarker = Buffer.from('{"type":"LOG"');
     const states = new Map<string, unknown>();
     let carry: Buffer = Buffer.alloc(0);
     child.stdout.on('data', (chunk: Buffer) => {
@@ -86,7 +105,22 @@ function runRead(url: string, streams: string[], config: Record<string, unknown>
         if (buf.compare(marker, 0, marker.length, start, start + marker.length) === 0) {
           records++;
           recordBytes += nl - start + 1;
+          if (collect && options.onRecord) {
+            // The stream name is the record's first field: parse only the lines of collected streams.
+            const head = buf.toString('utf8', start, Math.min(nl, start + 120));
+            const name = /"stream":"([a-z0-9_]+)"/.exec(head)?.[1];
+            if (name && collect.has(name)) {
+              const message = JSON.parse(buf.toString('utf8', start, nl)) as { record: { data: Record<string, unknown> } };
+              options.onRecord(name, message.record.data);
+            }
+          }
+        } else if (buf.compare(logMarker, 0, logMarker.length, start, start + logMarker.length) === 0) {
+          const text = buf.toString('utf8', start, nl);
+          // The first sync is complete once every parent has been read once: what is merely due is the rotation.
+          if (/never read yet/.test(text)) leftDue = true;
+          if (process.env.BENCH_LOG && /Plan:|stay due|due for the next/.test(text)) console.log(`    ${text.slice(0, 600)}`);
         } else if (buf.compare(stateMarker, 0, stateMarker.length, start, start + stateMarker.length) === 0) {
+          largestState = Math.max(largestState, nl - start);
           const message = JSON.parse(buf.subarray(start, nl).toString('utf8')) as { state: { stream: { stream_descriptor: { name: string } } } };
           states.set(message.state.stream.stream_descriptor.name, message.state);
         }
@@ -97,7 +131,7 @@ function runRead(url: string, streams: string[], config: Record<string, unknown>
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(poll);
-      resolve({ states: [...states.values()], wallMs: performance.now() - started, records, recordBytes, peakRssMb: peakKb / 1024, code });
+      resolve({ states: [...states.values()], wallMs: performance.now() - started, records, recordBytes, peakRssMb: peakKb / 1024, code, largestState, leftDue });
     });
   });
 }
@@ -306,7 +340,7 @@ async function scenarioThroughput(total: number): Promise<Row[]> {
  * A realistic account of 1,000 Droplets: the fake API's other counts derive from the scale for stress,
  * so here they are set to what such an account plausibly has (one registry, as DigitalOcean allows).
  */
-const REALISTIC: FakeApiOptions['counts'] = {
+export const REALISTIC: FakeApiOptions['counts'] = {
   droplet_autoscale_pools: 10, kubernetes_clusters: 10, apps: 30, functions_namespaces: 5, database_clusters: 30,
   volumes: 300, domains: 30, registries: 1, projects: 10, uptime_checks: 30, genai_evaluation_test_cases: 5,
   // Parents of the newer streams, at what one account has: DigitalOcean's ~14 regions (NFS is listed per
@@ -384,6 +418,14 @@ async function scenarioRealistic(): Promise<Row[]> {
       Object.keys(digests ?? {}).forEach((key, i) => {
         if (digests && i % 50 === 0) {
           digests[key] = 'changed';
+          altered++;
+        }
+      });
+      // A planned stream's slots (src/state/rotation.ts) carry the digest after the hour.
+      const slots = copy.stream.stream_state.parent_reads as Record<string, string> | undefined;
+      Object.keys(slots ?? {}).forEach((key, i) => {
+        if (slots && i % 50 === 0 && slots[key].includes('.')) {
+          slots[key] = `${slots[key].split('.')[0]}.changed000`;
           altered++;
         }
       });
@@ -465,6 +507,8 @@ if (want('5')) {
   rows.push(await scenarioSmall(1));
 }
 if (want('3')) rows.push(...(await scenarioThroughput(Number(process.env.BENCH_RECORDS ?? 1_000_000))));
+// Scenario 6 (issue 23): a day of hourly posture syncs at 1,000 and 10,000 Droplets; its own report.
+if (only.includes('6')) for (const size of (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number)) await hourlyPosture(size, { runRead, realistic: REALISTIC, doLimits, names, outDir });
 
 const header = ['scenario', 'records', 'requests', 'lower bound', 'req/bound', 'wall s', 'bound s', 'vs bound', 'records/s', 'MB/s', 'peak RSS MB', '429s'];
 const lines = [

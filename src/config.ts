@@ -1,3 +1,4 @@
+import { findStream } from './streams/index.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import compiledValidator from './generated/config-validator.js';
 import { loadSpec } from './spec.js';
@@ -17,6 +18,10 @@ export interface SourceConfig {
   exhaustiveFanout?: boolean;
   /** Present when a Spaces key is configured: the spaces_bucket* streams are then offered. */
   spaces?: SpacesConfig;
+  /** Requests one sync plans for (request_budget); absent: a share of the hourly quota. */
+  requestBudget?: number;
+  /** Freshness bounds of incremental child streams: multiplied by `hoursScale`, or set per stream. */
+  freshness?: { hoursScale: number; hours: Readonly<Record<string, number>> };
 }
 
 export interface SpacesConfig {
@@ -137,7 +142,23 @@ export function parseConfig(raw: unknown): SourceConfig {
     maxPagesPerList: (input.max_pages_per_list as number | undefined) ?? (defaultOf('max_pages_per_list') as number),
     spaces: parseSpaces(input),
     ...(input.exhaustive_fanout === true ? { exhaustiveFanout: true } : {}),
+    ...(typeof input.request_budget === 'number' ? { requestBudget: input.request_budget } : {}),
+    ...(input.freshness_hours_scale !== undefined || input.freshness_hours !== undefined
+      ? { freshness: { hoursScale: (input.freshness_hours_scale as number | undefined) ?? (defaultOf('freshness_hours_scale') as number), hours: parseFreshnessHours(input.freshness_hours) } }
+      : {}),
   };
+}
+
+/** Per-stream bounds: only streams that have one (a freshness class) may be named. */
+function parseFreshnessHours(raw: unknown): Record<string, number> {
+  if (raw === undefined) return {};
+  const hours = raw as Record<string, number>;
+  for (const name of Object.keys(hours)) {
+    if (!findStream(name)?.freshness) {
+      throw new ConfigError(`The config field 'freshness_hours' names '${name.slice(0, 80)}', which is not a stream with a freshness bound; see the README's freshness table for the streams that have one.`);
+    }
+  }
+  return { ...hours };
 }
 
 /** The Spaces key is optional, but its two halves go together; a key pasted with whitespace would sign wrongly. */

@@ -20,6 +20,18 @@ function timeScale(): number {
   return Number.isFinite(raw) && raw > 0 && raw <= 1 ? raw : 1;
 }
 
+/**
+ * The clock incremental plans count hours on (src/engine/plan.ts): compressed like the limiter's
+ * windows. Tests and benchmarks that replay simulated hours without waiting for them set
+ * SOURCE_DIGITALOCEAN_CLOCK_START (epoch ms): the sync then takes that instant as its time throughout.
+ * Not a user setting.
+ */
+export function planClock(): { now(): number; hourMs: number } {
+  const start = Number(process.env.SOURCE_DIGITALOCEAN_CLOCK_START);
+  const hourMs = HOUR * timeScale();
+  return Number.isFinite(start) && start > 0 ? { now: () => start, hourMs } : { now: () => Date.now(), hourMs };
+}
+
 export interface Runtime {
   client: DigitalOceanClient;
   limiter: RateLimiter;

@@ -4,6 +4,7 @@
  * the pages before it, and nothing but a few counts is kept in memory.
  */
 import type { StreamDef } from '../../src/streams/types.js';
+import type { ChurnClock } from '../churn.js';
 import { genericKind, loadSchema } from './generic.js';
 import type { KeyValue } from './keys.js';
 import { KINDS } from './kinds/index.js';
@@ -28,6 +29,8 @@ export interface DatasetOptions {
   today?: number;
   /** See AccountView.gpuDropletEvery. Default 0. */
   gpuDropletEvery?: number;
+  /** Simulated hours (fake-api/churn.ts); absent: the account never changes. */
+  churn?: ChurnClock;
 }
 
 /** Records of one answer, by position: a run of indexes, or a list of them. */
@@ -68,9 +71,11 @@ export class Dataset {
   /** One random stream and one faker for the whole account, re-seeded for every record. */
   private readonly rng = new Rng();
   private readonly faker = makeFaker(this.rng);
+  private readonly churn?: ChurnClock;
 
   constructor(options: DatasetOptions) {
     this.seed = options.seed;
+    this.churn = options.churn;
     this.scale = options.scale;
     this.kinds = options.kinds ?? KINDS;
     this.counts = options.counts ?? {};
@@ -113,7 +118,10 @@ export class Dataset {
   }
 
   private salt(name: string, parent?: Located): number {
-    return seedOf(this.seed, name, parent?.address ?? '');
+    const base = seedOf(this.seed, name, parent?.address ?? '');
+    // A churned child list (fake-api/churn.ts) is another list after each change: counts and ids too.
+    const epoch = parent ? (this.churn?.epoch(name, parent.address) ?? 0) : 0;
+    return epoch === 0 ? base : seedOf(base, 'epoch', epoch);
   }
 
   topCount(name: string): number {
@@ -123,7 +131,7 @@ export class Dataset {
       n = this.counts[name] ?? (spec ? spec.count({ scale: this.scale, rng: new Rng(seedOf(this.seed, name, 'count')), account: this.view }) : 0);
       this.topCounts.set(name, n);
     }
-    return n;
+    return name === 'droplets' && this.churn && this.counts[name] === undefined ? this.churn.dropletCount(n) : n;
   }
 
   count(def: StreamDef, parent?: Located): number {
@@ -184,7 +192,9 @@ export class Dataset {
     if (!spec) throw new Error(`no generator for stream ${def.name}`);
     const salt = this.salt(def.name, parent);
     const codecs = spec.keys ?? {};
-    this.rng.seed(seedOf(salt, index));
+    // A churned top-level record changes its fields, not its keys (fake-api/churn.ts).
+    const epoch = parent ? 0 : (this.churn?.epoch(def.name, `${def.name}:${index}`) ?? 0);
+    this.rng.seed(epoch === 0 ? seedOf(salt, index) : seedOf(salt, index, 'epoch', epoch));
     const record = spec.make({
       index,
       f: this.faker,

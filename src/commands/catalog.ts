@@ -2,6 +2,7 @@ import { InputFileError } from '../input-files.js';
 import { clip } from '../protocol/writer.js';
 import type { AirbyteStream, ConfiguredStream, SyncMode } from '../protocol/messages.js';
 import { findStream, STREAMS } from '../streams/index.js';
+import { cursorOf } from '../streams/freshness.js';
 import { loadSchema } from '../streams/schemas.js';
 import type { StreamDef } from '../streams/types.js';
 
@@ -9,7 +10,7 @@ import type { StreamDef } from '../streams/types.js';
 export const ECHO_CHARS = 200;
 
 export function supportedModes(def: StreamDef): SyncMode[] {
-  return def.cursor ? ['full_refresh', 'incremental'] : ['full_refresh'];
+  return cursorOf(def) ? ['full_refresh', 'incremental'] : ['full_refresh'];
 }
 
 /** One stream of the catalog `discover` announces. */
@@ -20,9 +21,10 @@ export function airbyteStream(def: StreamDef): AirbyteStream {
     supported_sync_modes: supportedModes(def),
     source_defined_primary_key: def.primaryKey.map((field) => [field]),
   };
-  if (def.cursor) {
+  const cursor = cursorOf(def);
+  if (cursor) {
     stream.source_defined_cursor = true;
-    stream.default_cursor_field = [def.cursor.field];
+    stream.default_cursor_field = [cursor.field];
   }
   if (isResumable(def)) {
     stream.is_resumable = true;
@@ -41,7 +43,7 @@ export function airbyteStream(def: StreamDef): AirbyteStream {
  * is set (airbyte_protocol.yaml, AirbyteStream.source_defined_cursor).
  */
 export function isResumable(def: StreamDef): boolean {
-  return def.cursor !== undefined || def.parent !== undefined;
+  return cursorOf(def) !== undefined || def.parent !== undefined;
 }
 
 export function fullCatalog(): AirbyteStream[] {
@@ -92,7 +94,7 @@ export function selectStreams(raw: unknown): CatalogSelection {
     }
     const def = findStream(name);
     if (!def) unknown.push(name);
-    else selected.push({ def, mode: mode === 'incremental' && def.cursor ? 'incremental' : 'full_refresh' });
+    else selected.push({ def, mode: mode === 'incremental' && cursorOf(def) ? 'incremental' : 'full_refresh' });
   }
   return { selected, unknown };
 }

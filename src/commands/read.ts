@@ -3,7 +3,7 @@ import type { EngineContext } from '../engine/context.js';
 import { runRead } from '../engine/read.js';
 import type { StreamJob } from '../engine/read-stream.js';
 import type { ProtocolWriter } from '../protocol/writer.js';
-import { createRuntime, REQUESTS_PER_HOUR } from '../runtime.js';
+import { createRuntime, planClock, REQUESTS_PER_HOUR } from '../runtime.js';
 import { createLeakWatch } from '../scopes.js';
 import { parseStateInput } from '../state/input.js';
 import { ECHO_CHARS, selectStreams, unknownStreamMessage } from './catalog.js';
@@ -61,6 +61,12 @@ export async function readCommand(
       requestsPerHour: REQUESTS_PER_HOUR,
       remaining: () => limiter.remaining,
       made: () => client.requestCount,
+    },
+    planning: {
+      requestBudget: config.requestBudget,
+      hoursScale: config.freshness?.hoursScale ?? 1,
+      hoursOverride: config.freshness?.hours ?? {},
+      ...planClock(),
     },
     abort: new AbortController(),
     leakWatch: createLeakWatch(),

@@ -3,6 +3,7 @@ import type { SpacesClient } from '../http/s3.js';
 import type { ProtocolWriter } from '../protocol/writer.js';
 import type { Logger } from '../state/input.js';
 import type { Budget } from './cost.js';
+import type { PlanOptions } from './plan.js';
 
 /** What every part of a read shares. */
 export interface EngineContext {
@@ -15,6 +16,8 @@ export interface EngineContext {
   maxPagesPerList?: number;
   /** Ignore ParentLink.hint: call every parent (config `exhaustive_fanout`). */
   exhaustiveFanout?: boolean;
+  /** Budget, bounds and clock of incremental child streams read on a plan (src/engine/plan.ts); absent: the defaults. */
+  planning?: PlanOptions;
   /** For the cost line logged once the parents are known (src/engine/cost.ts); absent: no line. */
   budget?: Budget;
   /** Set when the whole sync must stop (the token was rejected). */

@@ -85,6 +85,12 @@ function namingItems(namedBy: NamedBy, index: readonly Map<string, unknown[]>[],
   return [...found];
 }
 
+/** For each parent, the listed items naming it (each once, in list order of discovery). */
+export function itemsNaming(namedBy: NamedBy, parents: readonly Record_[], listed: readonly unknown[]): unknown[][] {
+  const index = namingIndex(namedBy, listed);
+  return parents.map((p) => namingItems(namedBy, index, p));
+}
+
 /** `untrustedWhenNoneNamed`: the list names none of the parents, so it may not be the whole truth. */
 function noneNamed(namedBy: NamedBy, parents: number, named: number): boolean {
   return namedBy.untrustedWhenNoneNamed === true && parents > 0 && named === 0;

@@ -3,7 +3,7 @@ import { digestOf } from '../state/parent-digests.js';
 import { findStream, STREAMS } from '../streams/index.js';
 import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
-import { byNamedBy, byNonEmpty, hintLabel, hintListedFields, hintParentFields, namedChangeValues, valueAt, type HintOutcome } from './hints.js';
+import { byNamedBy, byNonEmpty, hintLabel, itemsNaming, hintListedFields, hintParentFields, namedChangeValues, valueAt, type HintOutcome } from './hints.js';
 import { childPartitions, partitionId } from './partitions.js';
 import { walkStream } from './walk.js';
 
@@ -15,11 +15,17 @@ function projectionFields(parent: string): string[] {
   const fields = new Set<string>();
   for (const def of STREAMS) {
     for (const field of hintListedFields(def.parent, parent)) fields.add(field);
+    // A row derived from a namedBy list takes its items whole (Freshness.derivedFrom).
+    const from = def.freshness?.derivedFrom;
+    const hint = def.parent?.hint;
+    if (from && 'namedBy' in from && hint && 'namedBy' in hint && hint.namedBy.source.stream === parent) fields.add(WHOLE);
     if (def.parent?.stream !== parent) continue;
     for (const field of Object.values(def.parent.keys)) fields.add(field);
     if (def.parent.filter) fields.add(def.parent.filter.field);
     for (const field of hintParentFields(def.parent.hint)) fields.add(field);
     if (typeof def.parent.changeHint === 'string') fields.add(def.parent.changeHint);
+    for (const field of def.freshness?.changedBy ?? []) fields.add(field);
+    if (from && 'parentField' in from) fields.add(from.parentField);
   }
   return [...fields];
 }
@@ -35,7 +41,11 @@ export function isNeededBy(name: string, others: readonly StreamDef[]): boolean 
   });
 }
 
+/** Marks a projection that keeps whole records. */
+const WHOLE = '*';
+
 function project(record: Record_, fields: readonly string[]): Record_ {
+  if (fields.includes(WHOLE)) return record;
   const kept: Record_ = {};
   for (const field of fields) kept[field] = valueAt(record, field);
   return kept;
@@ -139,6 +149,63 @@ export class ParentRegistry {
       if (partitions.length === 1) digests.set(partitionId(partitions[0]), digestOf(values[i]));
     });
     return digests;
+  }
+
+  /**
+   * Per partition, the parent's values of `fields` (StreamDef.freshness.changedBy), for the plan to
+   * digest; a partition made of several parents (a region listed twice) takes the first.
+   */
+  async fieldValuesOf(def: StreamDef, fields: readonly string[]): Promise<Map<string, unknown[]>> {
+    const values = new Map<string, unknown[]>();
+    const link = def.parent;
+    if (!link) return values;
+    for (const parent of await this.listOf(link.stream)) {
+      const { partitions } = childPartitions(def, [parent]);
+      const id = partitions.length === 1 ? partitionId(partitions[0]) : undefined;
+      // The projection keeps each field under its (dotted) name.
+      if (id !== undefined && !values.has(id)) values.set(id, fields.map((field) => parent[field] ?? null));
+    }
+    return values;
+  }
+
+  /**
+   * Per partition, the raw items a derived row's records are built from (Freshness.derivedFrom), with
+   * the partition's keys; undefined when the namedBy list could not be read (the row is then read by
+   * request).
+   */
+  async derivedItemsOf(def: StreamDef): Promise<Map<string, { keys: PartitionKeys; items: Record_[] }> | undefined> {
+    const link = def.parent;
+    const from = def.freshness?.derivedFrom;
+    if (!link || !from) return undefined;
+    const parents = await this.listOf(link.stream);
+    let perParent: unknown[][];
+    if ('parentField' in from) {
+      perParent = parents.map((p) => {
+        const value = p[from.parentField];
+        return Array.isArray(value) ? value : [];
+      });
+    } else {
+      const hint = link.hint;
+      if (!hint || !('namedBy' in hint)) throw new Error(`internal: stream ${def.name} is derived from a namedBy list it has not`);
+      let listed: unknown[];
+      try {
+        listed = await this.listOf(hint.namedBy.source.stream);
+      } catch {
+        return undefined;
+      }
+      perParent = itemsNaming(hint.namedBy, parents, listed);
+    }
+    const out = new Map<string, { keys: PartitionKeys; items: Record_[] }>();
+    parents.forEach((parent, i) => {
+      const { partitions } = childPartitions(def, [parent]);
+      if (partitions.length !== 1) return;
+      const id = partitionId(partitions[0]);
+      if (out.has(id)) return;
+      const itemField = 'parentField' in from ? from.itemField : undefined;
+      const items = perParent[i].map((item) => (item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Record_) : { [itemField ?? 'value']: item }));
+      out.set(id, { keys: partitions[0], items });
+    });
+    return out;
   }
 
   private listOf(stream: string): Promise<Record_[]> {

@@ -7,7 +7,9 @@ import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
 import { announceCost } from './cost.js';
 import { isNeededBy, ParentFailed, ParentRegistry } from './parents.js';
+import { DEFAULT_PLAN_OPTIONS, SyncPlanner } from './plan.js';
 import { forEachConcurrent } from './pool.js';
+import { readPlannedStream } from './read-planned.js';
 import { readStream, type StreamJob } from './read-stream.js';
 import { SpacesKeyMissing } from './s3.js';
 import { SyncAborted } from './walk.js';
@@ -126,9 +128,12 @@ export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, st
     const isNeeded = jobs.some((other) => ancestors(other.def).includes(job.def.name)) || isNeededBy(job.def.name, defs);
     if (isNeeded) job.collector = parents.collectorFor(job.def.name);
   }
+  const planning = ctx.planning ?? DEFAULT_PLAN_OPTIONS;
+  // Incremental child streams with a freshness class read the parents their plan picks (src/engine/plan.ts).
+  const planner = new SyncPlanner(jobs, parents, ctx, planning, startDate);
   const cost = announceCost(
     jobs.map((job) => job.def),
-    (def) => parents.partitionsOf(def),
+    async (def) => (await planner.plannedPartitions(def)) ?? parents.partitionsOf(def),
     ctx,
     startDate,
   );
@@ -145,7 +150,9 @@ export async function runRead(jobs: readonly StreamJob[], ctx: EngineContext, st
     }
     await ctx.writer.status(def.name, 'STARTED');
     try {
-      await readStream(job, ctx, parents, states, startDate);
+      const plan = planner.planOf(def.name);
+      if (plan) await readPlannedStream(job, ctx, states, await plan.catch((error: unknown) => { job.collector?.fail(error); throw error; }), planning.now);
+      else await readStream(job, ctx, parents, states, startDate);
       await ctx.writer.status(def.name, 'COMPLETE');
     } catch (error) {
       failedStreams.push(def.name);

@@ -260,6 +260,11 @@ export class StreamCheckpoint {
     return true;
   }
 
+  /** An incremental child's parent left unread on purpose (a plan): its saved cursor is kept. */
+  keepPartition(partition: string): void {
+    if (this.incremental) this.visited.add(partition);
+  }
+
   /** An incremental child's parent was read with this change hint (call before completePartition). */
   noteDigest(partition: string, digest: string): void {
     if (this.incremental) this.digests.settle(partition, digest);

@@ -23,6 +23,7 @@ export const functionStreams: readonly StreamDef[] = [
     scope: 'function:read',
     primaryKey: ['namespace', 'name'],
     parent: { stream: 'functions_namespaces', keys: { namespace: 'namespace' } },
+    freshness: { kind: 'rotated', maxAgeHours: 24, evidence: 'no field of the parent is documented to change with this list (OpenAPI namespace_info): daily' },
     pagination: 'none',
     // The payload a scheduled trigger sends to its function: arbitrary user data (credentials included).
     strip: ['scheduled_details.body'],
@@ -39,6 +40,7 @@ export const functionStreams: readonly StreamDef[] = [
     scope: 'function:admin',
     primaryKey: ['namespace', 'id'],
     parent: { stream: 'functions_namespaces', keys: { namespace: 'namespace' } },
+    freshness: { kind: 'rotated', maxAgeHours: 6, evidence: 'no field of the parent is documented to change with this list (OpenAPI namespace_info); who may call a namespace is a security signal: 6 hours' },
     pagination: 'none',
     strip: ['secret'],
   },

@@ -21,6 +21,7 @@ export const projectStreams: readonly StreamDef[] = [
     scope: 'project:read',
     primaryKey: ['project_id', 'urn'],
     parent: { stream: 'projects', keys: { project_id: 'id' } },
+    freshness: { kind: 'rotated', maxAgeHours: 12, evidence: 'no field of the parent is documented to change with this list (OpenAPI project): 12 hours' },
     pagination: 'page',
     strip: [],
   },

@@ -57,6 +57,7 @@ export const referenceStreams: readonly StreamDef[] = [
     scope: null,
     primaryKey: ['app_slug', 'id'],
     parent: { stream: 'addon_apps', keys: { app_slug: 'app_slug' } },
+    freshness: { kind: 'rotated', maxAgeHours: 168, evidence: 'reference data of an add-on app (OpenAPI add-ons metadata), nothing of the account: weekly' },
     pagination: 'none',
     strip: [],
   },

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
+import { injectsListedAt, LISTED_AT_FIELD } from './freshness.js';
+import { findStream } from './index.js';
 
 export type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
 
@@ -26,6 +28,9 @@ export function loadSchema(name: string): JsonSchema {
       throw new Error(`schemas/${name}.json is not an object schema`);
     }
     schema = parsed as JsonSchema;
+    // The listing time an incremental read injects (StreamDef.freshness) is the connector's, not the API's.
+    const def = findStream(name);
+    if (def && injectsListedAt(def)) schema.properties = { ...schema.properties, [LISTED_AT_FIELD]: { type: ['string', 'null'], format: 'date-time' } };
     cache.set(name, schema);
   }
   return schema;

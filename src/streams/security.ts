@@ -35,6 +35,7 @@ export const securityStreams: readonly StreamDef[] = [
     scope: 'security:read',
     primaryKey: ['scan_id', 'rule_uuid'],
     parent: { stream: 'security_scans', keys: { scan_id: 'id' } },
+    freshness: { kind: 'rotated', maxAgeHours: 24, evidence: 'no field of the parent is documented to change with this list (OpenAPI scan): daily' },
     pagination: 'page',
     strip: [],
   },

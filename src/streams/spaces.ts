@@ -19,6 +19,9 @@ function bucketCall(name: string, resource: string, call: Exclude<S3Call, 'ListB
     pagination: 'none',
     strip: [],
     transport: { kind: 's3', call },
+    // S3 requests count against no API v2 quota, and an account has few buckets; an ACL or a policy is
+    // what makes a bucket public.
+    freshness: { kind: 'rotated', maxAgeHours: 1, evidence: 'S3 requests, outside the API v2 quota, on a few buckets; a bucket ACL or policy is what makes it public: every sync' },
   };
 }
 

@@ -49,6 +49,7 @@ export const storageStreams: readonly StreamDef[] = [
     primaryKey: ['volume_id', 'id'],
     // Incremental: a volume is asked again only when the set of snapshots naming it changed.
     parent: { stream: 'volumes', keys: { volume_id: 'id' }, hint: hasVolumeSnapshots, changeHint: { namedItems: 'id' } },
+    freshness: { kind: 'changeHinted', maxAgeHours: 24, evidence: 'the account\'s snapshot list (GET /v2/snapshots?resource_type=volume, OpenAPI snapshots: resource_id names the volume) changes when a volume gains or loses a snapshot; a daily backstop' },
     pagination: 'page',
     cursor: { field: 'created_at', kind: 'datetime' },
     strip: [],
@@ -65,6 +66,7 @@ export const storageStreams: readonly StreamDef[] = [
     scope: 'nfs:list',
     primaryKey: ['id'],
     parent: NFS_BY_REGION,
+    freshness: { kind: 'rotated', maxAgeHours: 6, evidence: 'no field of the parent is documented to change with this list (OpenAPI region); a region\'s shares: 6 hours' },
     pagination: 'page',
     strip: [],
   },
@@ -79,6 +81,7 @@ export const storageStreams: readonly StreamDef[] = [
     scope: 'nfs:list',
     primaryKey: ['id'],
     parent: NFS_BY_REGION,
+    freshness: { kind: 'rotated', maxAgeHours: 24, evidence: 'no field of the parent is documented to change with this list (OpenAPI region): daily' },
     pagination: 'page',
     cursor: { field: 'created_at', kind: 'datetime' },
     strip: [],

@@ -221,7 +221,55 @@ export interface StreamDef {
   rateLimit?: EndpointRateLimit;
   /** Absent: DigitalOcean's API v2. Present: read over another protocol (see S3Transport). */
   transport?: S3Transport;
+  /**
+   * A per-parent child row offered in incremental mode: how fresh an incremental sync keeps it without
+   * reading every parent every hour (see Freshness). Full refresh ignores it and reads every parent.
+   */
+  freshness?: Freshness;
 }
+
+/**
+ * How an incremental sync of a per-parent child stream decides which parents to read (src/engine/plan.ts).
+ * Every class reads new parents at once and every parent at least every `maxAgeHours` (a parent's slot
+ * in that rotation comes from a hash of its key, so the re-reads spread evenly over the hours); the
+ * config may scale or override the bound. A parent not read keeps, in the destination, the rows of the
+ * read that last saw it; each record carries that read's time in `_parent_listed_at`.
+ */
+export interface Freshness {
+  /**
+   * `rotated`: no field tells when the child list changes; the bound alone keeps it fresh (plus
+   * `changedBy` where a field is known to matter).
+   * `changeHinted`: a parent field changes whenever the child list does (`changedBy`, else the link's
+   * `changeHint`): a parent is read when that changed, and on a slow rotation as a backstop.
+   * `derived`: the records are built from data the sync reads anyway (`derivedFrom`), with no request
+   * per parent; a parent's rows are written again when what they derive from changed, and on the
+   * rotation. Each sync audits a few parents, in rotation, by requesting their real list: a difference
+   * is a WARN naming the fields, and the stream reads its parents by request until an audit is clean.
+   */
+  kind: 'rotated' | 'changeHinted' | 'derived';
+  /** For `derived`: what the records are built from. */
+  derivedFrom?: DerivedFrom;
+  /** R: the longest a parent may go unread, in hours (1: every sync). Chosen by security value. */
+  maxAgeHours: number;
+  /**
+   * Parent fields (dotted paths into the parent record) whose value is digested per parent in the
+   * state: a parent whose digest changed is read at once.
+   */
+  changedBy?: readonly string[];
+  /** The documentation the class and the bound rest on. */
+  evidence: string;
+}
+
+/** Where a derived row's records come from (Freshness.derivedFrom). */
+export type DerivedFrom =
+  /**
+   * The parent record embeds the list (a Kubernetes cluster's `node_pools`): each item is a record;
+   * an item that is not an object (a database name in `db_names`) becomes `{ [itemField]: item }`.
+   * A null or missing field is no records.
+   */
+  | { parentField: string; itemField?: string }
+  /** The items of the link's `namedBy` list that name the parent, whole (the firewalls naming a Droplet). */
+  | { namedBy: true };
 
 /** The body keys leading to a row's records: `scan.findings` → ['scan', 'findings']; [] for the whole body. */
 export function recordsPath(def: Pick<StreamDef, 'recordsKey'>): string[] {

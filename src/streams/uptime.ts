@@ -23,6 +23,7 @@ export const uptimeStreams: readonly StreamDef[] = [
     scope: 'uptime:read',
     primaryKey: ['check_id'],
     parent: checkChild,
+    freshness: { kind: 'rotated', maxAgeHours: 6, evidence: 'no field of the parent is documented to change with this list (OpenAPI check); live status, alerts carry the urgent part: 6 hours' },
     pagination: 'none',
     strip: [],
   },
@@ -35,6 +36,7 @@ export const uptimeStreams: readonly StreamDef[] = [
     scope: 'uptime:read',
     primaryKey: ['check_id', 'id'],
     parent: checkChild,
+    freshness: { kind: 'rotated', maxAgeHours: 24, evidence: 'no field of the parent is documented to change with this list (OpenAPI check): daily' },
     pagination: 'page',
     // Slack webhook URLs are bearer secrets; channels and e-mail addresses stay.
     strip: ['notifications.slack[].url'],

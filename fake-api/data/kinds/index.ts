@@ -6,6 +6,7 @@ import type { KindTable } from '../types.js';
 import { accountKinds } from './account.js';
 import { billingKinds } from './billing.js';
 import { databaseKinds } from './databases.js';
+import { derivedKinds } from './derived.js';
 import { dropletKinds } from './droplets.js';
 import { kubernetesKinds } from './kubernetes.js';
 import { networkingKinds } from './networking.js';
@@ -23,4 +24,5 @@ export const KINDS: KindTable = {
   ...spacesKinds,
   ...networkingKinds,
   ...projectKinds,
+  ...derivedKinds,
 };
