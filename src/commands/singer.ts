@@ -18,6 +18,7 @@ import { parseSingerState, SingerBookmarks } from '../singer/state.js';
 import { packageVersion } from '../spec.js';
 import type { Logger } from '../state/input.js';
 import { StateFileError } from '../state/input.js';
+import { cursorOf } from '../streams/freshness.js';
 import { STREAMS } from '../streams/index.js';
 import { checkCommand } from './check.js';
 import { discoverCommand } from './discover.js';
@@ -113,10 +114,11 @@ async function sync(args: SingerArgs, config: SourceConfig, activateVersion: boo
     if (activate && resumedFullTable(state)) {
       log('INFO', `Stream '${def.name}' resumes an interrupted full table: ACTIVATE_VERSION is left to its next complete sync, so that the rows sent before the interruption stay.`);
     }
+    const bookmark = mode === 'incremental' ? cursorOf(def)?.field : undefined;
     plans.set(def.name, {
       schema: selectedSchema({ def, mode, dropped }) as Record<string, unknown>,
       keyProperties: def.primaryKey,
-      ...(mode === 'incremental' && def.cursor ? { bookmarkProperties: [def.cursor.field] } : {}),
+      ...(bookmark ? { bookmarkProperties: [bookmark] } : {}),
       dropped,
       ...(activate && !resumedFullTable(state) ? { version } : {}),
     });
@@ -128,7 +130,7 @@ async function sync(args: SingerArgs, config: SourceConfig, activateVersion: boo
   }
   const catalog = {
     streams: selection.map(({ def, mode }) => ({
-      stream: { name: def.name, json_schema: {}, supported_sync_modes: def.cursor ? ['full_refresh', 'incremental'] : ['full_refresh'] },
+      stream: { name: def.name, json_schema: {}, supported_sync_modes: cursorOf(def) ? ['full_refresh', 'incremental'] : ['full_refresh'] },
       sync_mode: mode,
       destination_sync_mode: 'append',
     })),

@@ -7,7 +7,7 @@ import type { StreamDef } from '../streams/types.js';
 import type { EngineContext } from './context.js';
 import { announceCost } from './cost.js';
 import { isNeededBy, ParentFailed, ParentRegistry } from './parents.js';
-import { DEFAULT_PLAN_OPTIONS, SyncPlanner } from './plan.js';
+import { DEFAULT_PLAN_OPTIONS, isPlanned, SyncPlanner } from './plan.js';
 import { forEachConcurrent } from './pool.js';
 import { readPlannedStream } from './read-planned.js';
 import { readStream, type StreamJob } from './read-stream.js';
@@ -38,7 +38,8 @@ function depth(def: StreamDef): number {
 }
 
 /**
- * The order streams start in: longest chain below first (a parent of grandchildren, then parents, then
+ * The order streams start in: planned streams after everything their plan reads, and their descendants
+ * after them (see below); within that, longest chain below first (a parent of grandchildren, then parents, then
  * the rest), so that the requests that must follow one another begin early and the independent lists
  * fill the gaps; within that, parents before children, so a child never waits on a parent that has
  * not started. Classic critical-path scheduling: a sync ends when its longest chain does.
@@ -55,9 +56,15 @@ export function startOrder(jobs: readonly StreamJob[]): StreamJob[] {
     height.set(def.name, h);
     return h;
   };
+  // A planned stream waits for the sync's one plan, which waits for the parents and hint sources of every
+  // planned stream (src/engine/plan.ts): each of those must have started before any planned stream holds a
+  // slot, and a descendant of a planned stream (which waits for it) after it. Otherwise the slots can all
+  // be held by streams waiting on a stream still queued.
+  const planned = new Set(jobs.filter(isPlanned).map((job) => job.def.name));
+  const phase = (def: StreamDef): number => (planned.has(def.name) ? 1 : ancestors(def).some((name) => planned.has(name)) ? 2 : 0);
   return jobs
-    .map((job, index) => ({ job, index, height: heightOf(job.def), depth: depth(job.def) }))
-    .sort((a, b) => b.height - a.height || a.depth - b.depth || a.index - b.index)
+    .map((job, index) => ({ job, index, phase: phase(job.def), height: heightOf(job.def), depth: depth(job.def) }))
+    .sort((a, b) => a.phase - b.phase || b.height - a.height || a.depth - b.depth || a.index - b.index)
     .map((entry) => entry.job);
 }
 

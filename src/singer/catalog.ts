@@ -13,6 +13,7 @@ import { clip } from '../protocol/writer.js';
 import type { Logger } from '../state/input.js';
 import { findStream } from '../streams/index.js';
 import { loadSchema, type JsonSchema } from '../streams/schemas.js';
+import { cursorOf } from '../streams/freshness.js';
 import type { StreamDef } from '../streams/types.js';
 import { InputFileError } from '../input-files.js';
 
@@ -37,14 +38,15 @@ const ECHO = 200;
 
 /** Fields a target cannot do without: the whole key, the cursor. Never removed from SCHEMA or RECORD. */
 export function automaticFields(def: StreamDef): Set<string> {
-  return new Set([...def.primaryKey, ...(def.cursor ? [def.cursor.field] : [])]);
+  const cursor = cursorOf(def)?.field;
+  return new Set([...def.primaryKey, ...(cursor ? [cursor] : [])]);
 }
 
 /** One Singer catalog entry for a stream discover announced (its schema as discover gave it). */
 export function singerEntry(stream: AirbyteStream): SingerCatalogEntry {
   const def = findStream(stream.name);
   const keys = def ? [...def.primaryKey] : (stream.source_defined_primary_key ?? []).map((path) => path.join('.'));
-  const cursor = def?.cursor?.field;
+  const cursor = def ? cursorOf(def)?.field : undefined;
   const schema = stream.json_schema as JsonSchema;
   const automatic = def ? automaticFields(def) : new Set(keys);
   const root: Record<string, unknown> = {
@@ -107,11 +109,11 @@ function modeOf(def: StreamDef, root: Record<string, unknown>, entry: Record<str
   const raw = root['replication-method'] ?? entry.replication_method;
   const method = typeof raw === 'string' ? raw.toUpperCase() : undefined;
   if (method === 'FULL_TABLE') return 'full_refresh';
-  if (method === 'LOG_BASED') log('WARN', `Stream '${def.name}': LOG_BASED replication is not offered; it is read ${def.cursor ? 'incrementally' : 'in full'}.`);
+  if (method === 'LOG_BASED') log('WARN', `Stream '${def.name}': LOG_BASED replication is not offered; it is read ${cursorOf(def) ? 'incrementally' : 'in full'}.`);
   else if (method !== undefined && method !== 'INCREMENTAL') {
-    log('WARN', `Stream '${def.name}': unknown replication method '${clip(method, 40)}'; it is read ${def.cursor ? 'incrementally' : 'in full'}.`);
+    log('WARN', `Stream '${def.name}': unknown replication method '${clip(method, 40)}'; it is read ${cursorOf(def) ? 'incrementally' : 'in full'}.`);
   }
-  if (!def.cursor) {
+  if (!cursorOf(def)) {
     if (method === 'INCREMENTAL') log('INFO', `Stream '${def.name}' has no replication key, so it is read in full (FULL_TABLE).`);
     return 'full_refresh';
   }
@@ -161,7 +163,7 @@ export function selectFromCatalog(raw: unknown, log: Logger): SingerSelection[] 
 
 /** Every stream, read as a Meltano user would expect with no catalog: incremental where it can be. */
 export function selectAll(defs: readonly StreamDef[]): SingerSelection[] {
-  return defs.map((def) => ({ def, mode: def.cursor ? 'incremental' : 'full_refresh', dropped: new Set<string>() }));
+  return defs.map((def) => ({ def, mode: cursorOf(def) ? 'incremental' : 'full_refresh', dropped: new Set<string>() }));
 }
 
 /** The schema SCHEMA carries: the stream's own, without the deselected properties. */

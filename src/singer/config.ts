@@ -65,6 +65,16 @@ function cast(name: string, text: string, type: string | undefined): unknown {
       }
       return trimmed === '' ? [] : trimmed.split(',').map((item) => item.trim());
     }
+    case 'object': {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`The environment variable ${variable} must be a JSON object.`);
+      return parsed;
+    }
     default:
       return text;
   }

@@ -56,7 +56,9 @@ function hubValidator() {
 function kindOf(p: (typeof properties)[string]): string {
   if (p.airbyte_secret) return 'password';
   if (p.format === 'date-time') return 'date_iso8601';
-  return Array.isArray(p.type) ? p.type.find((x) => x !== 'null')! : p.type;
+  const type = Array.isArray(p.type) ? p.type.find((x) => x !== 'null')! : p.type;
+  // The Hub's kinds (base_setting.schema.json) call a JSON number a decimal.
+  return type === 'number' ? 'decimal' : type;
 }
 
 function checkSettings(t: Tap, where: string, settings: Setting[]): void {

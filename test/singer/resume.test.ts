@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import t from 'tap';
 import { DEFAULT_TOKENS, startFakeApi, type FakeApi } from '../../fake-api/server.js';
 import { findStream } from '../../src/streams/index.js';
+import { cursorOf } from '../../src/streams/freshness.js';
 import { catalogFor, writeInputs } from '../helpers/files.js';
 import { mapPool } from '../helpers/pool.js';
 import { lastState, meltanoMerge, MAIN, recordsOf, runTap, type SingerMessage, type TapRun } from '../helpers/singer.js';
@@ -107,7 +108,7 @@ t.test('an interrupted full table, finished later, merged by Meltano onto the in
   for (const name of NAMES) {
     t.equal(recordsOf(fromMerged.messages, name).length, recordsOf(fromFinished.messages, name).length, `${name}: the merged state reads as the finished one`);
   }
-  for (const name of NAMES.filter((n) => !findStream(n)!.cursor)) t.equal(recordsOf(fromMerged.messages, name).length, api.account.count(name), `${name}: full table read whole`);
+  for (const name of NAMES.filter((n) => !cursorOf(findStream(n)!))) t.equal(recordsOf(fromMerged.messages, name).length, api.account.count(name), `${name}: full table read whole`);
 });
 
 function airbyteRead(): Promise<string> {
@@ -141,7 +142,7 @@ t.test("tap-airbyte-wrapper's state is accepted: a user switching keeps the book
   t.equal(fromWrapper.code, 0);
   t.same(fromWrapper.messages[0], { type: 'STATE', value: bookmarks }, 'echoed in the Singer form');
   for (const name of NAMES) t.equal(recordsOf(fromWrapper.messages, name).length, recordsOf(fromBookmarks.messages, name).length, `${name}: as from the same bookmarks`);
-  const incremental = NAMES.filter((n) => findStream(n)!.cursor);
+  const incremental = NAMES.filter((n) => cursorOf(findStream(n)!));
   const again = incremental.reduce((n, name) => n + recordsOf(fromWrapper.messages, name).length, 0);
   const first = incremental.reduce((n, name) => n + recordsOf(full.messages, name).length, 0);
   t.ok(again < first, `incremental streams resume (${again} records again of ${first})`);

@@ -12,6 +12,7 @@ import formats from 'ajv-formats';
 import t, { type Test } from 'tap';
 import { DEFAULT_TOKENS, startFakeApi, type FakeApi } from '../../fake-api/server.js';
 import { findStream, STREAMS } from '../../src/streams/index.js';
+import { cursorOf } from '../../src/streams/freshness.js';
 import { loadSchema } from '../../src/streams/schemas.js';
 import { writeInputs } from '../helpers/files.js';
 import { lastState, recordsOf, runTap, type SingerMessage, type TapRun } from '../helpers/singer.js';
@@ -184,7 +185,7 @@ t.test('a sync of every stream, no catalog: the standard stream tests, then an i
     const schema = schemas.get(def.name)!;
     t.same(schema.key_properties, def.primaryKey, `${def.name}: key_properties is the whole key`);
     if (def.primaryKey.length > 1) composite++;
-    t.same(schema.bookmark_properties, def.cursor ? [def.cursor.field] : undefined, `${def.name}: bookmark_properties`);
+    t.same(schema.bookmark_properties, cursorOf(def) ? [cursorOf(def)?.field] : undefined, `${def.name}: bookmark_properties`);
     // StreamReturnsRecordTest, made exact: every record the fake account has.
     t.equal(recordsOf(run.messages, def.name).length, api.account.count(def.name), `${def.name}: every record`);
   }
@@ -203,12 +204,12 @@ t.test('a sync of every stream, no catalog: the standard stream tests, then an i
   t.equal(second.code, 0);
   t.same(second.bad, []);
   t.same(second.messages[0], { type: 'STATE', value: final }, 'the input state is echoed first');
-  const incremental = API_STREAMS.filter((d) => d.cursor);
+  const incremental = API_STREAMS.filter((d) => cursorOf(d));
   const again = incremental.filter((d) => recordsOf(second.messages, d.name).length > 0).map((d) => d.name);
   const inFirst = incremental.reduce((n, d) => n + recordsOf(run.messages, d.name).length, 0);
   const inSecond = incremental.reduce((n, d) => n + recordsOf(second.messages, d.name).length, 0);
   t.ok(inSecond < inFirst / 4, `incremental streams send far fewer records the second time (${inSecond} of ${inFirst}; again: ${again.join(', ') || 'none'})`);
-  for (const d of API_STREAMS.filter((d) => !d.cursor)) t.equal(recordsOf(second.messages, d.name).length, api.account.count(d.name), `${d.name}: full table again`);
+  for (const d of API_STREAMS.filter((d) => !cursorOf(d))) t.equal(recordsOf(second.messages, d.name).length, api.account.count(d.name), `${d.name}: full table again`);
 });
 
 t.test('selection and deselection as Meltano writes it (golden catalog made by Meltano 4.2.2)', async (t) => {

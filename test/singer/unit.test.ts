@@ -5,6 +5,7 @@ import { selectFromCatalog, singerCatalog, singerEntry } from '../../src/singer/
 import { configFromEnv, loadSingerConfig } from '../../src/singer/config.js';
 import { parseSingerState, SingerBookmarks, tombstoned, withoutNulls } from '../../src/singer/state.js';
 import { airbyteStream } from '../../src/commands/catalog.js';
+import { cursorOf } from '../../src/streams/freshness.js';
 import { STREAMS, findStream } from '../../src/streams/index.js';
 import { writeInputs } from '../helpers/files.js';
 import { meltanoMerge } from '../helpers/singer.js';
@@ -29,9 +30,11 @@ t.test('every stream maps to a Singer entry with its whole key and the breadcrum
     const root = entry.metadata.find((m) => m.breadcrumb.length === 0)!.metadata;
     t.same(root['table-key-properties'], def.primaryKey);
     t.equal(root['selected-by-default'], true);
-    if (def.cursor) {
-      t.same(root['valid-replication-keys'], [def.cursor.field]);
-      t.equal(entry.replication_key, def.cursor.field);
+    // Child streams with a freshness class are incremental on _parent_listed_at (cursorOf).
+    const cursor = cursorOf(def);
+    if (cursor) {
+      t.same(root['valid-replication-keys'], [cursor.field]);
+      t.equal(entry.replication_key, cursor.field);
       t.equal(entry.replication_method, 'INCREMENTAL');
     } else {
       t.equal(root['forced-replication-method'], 'FULL_TABLE');
@@ -41,7 +44,7 @@ t.test('every stream maps to a Singer entry with its whole key and the breadcrum
     t.equal(entry.metadata.length, props.length + 1, `${def.name}: one metadata entry per top-level property`);
     for (const m of entry.metadata.slice(1)) {
       const name = m.breadcrumb[1];
-      const automatic = def.primaryKey.includes(name) || def.cursor?.field === name;
+      const automatic = def.primaryKey.includes(name) || cursor?.field === name;
       t.equal(m.metadata.inclusion, automatic ? 'automatic' : 'available');
     }
   }
@@ -86,7 +89,7 @@ t.test('replication method: root metadata, else top-level; INCREMENTAL without a
   };
   const picked = selectFromCatalog({ streams: [e('droplet_backups', 'INCREMENTAL', 'FULL_TABLE'), e('droplet_snapshots', 'FULL_TABLE'), e('droplets', 'INCREMENTAL'), e('actions')] }, log);
   const modes = Object.fromEntries(picked.map((s) => [s.def.name, s.mode]));
-  t.same(modes, { droplet_backups: 'full_refresh', droplet_snapshots: 'full_refresh', droplets: 'full_refresh', actions: findStream('actions')!.cursor ? 'incremental' : 'full_refresh' });
+  t.same(modes, { droplet_backups: 'full_refresh', droplet_snapshots: 'full_refresh', droplets: 'full_refresh', actions: cursorOf(findStream('actions')!) ? 'incremental' : 'full_refresh' });
 });
 
 t.test('deselected top-level properties are dropped; automatic ones and deep breadcrumbs are not', async (t) => {
