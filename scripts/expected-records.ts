@@ -22,6 +22,7 @@ import { startFakeApi } from '../fake-api/server.js';
 import { runCli } from '../src/cli.js';
 import { packageRoot } from '../src/paths.js';
 import { ProtocolWriter } from '../src/protocol/writer.js';
+import { injectsListedAt } from '../src/streams/freshness.js';
 import { STREAMS } from '../src/streams/index.js';
 import type { StreamDef } from '../src/streams/types.js';
 
@@ -99,14 +100,38 @@ function emptyStreamsBlock(indent: string, empty: readonly string[]): string {
   return [`${indent}${EMPTY_BEGIN}`, ...entries, `${indent}${EMPTY_END}`].join('\n');
 }
 
-/** Replaces the lines between the markers (keeping the markers' indentation). */
-export function replaceEmptyStreams(yaml: string, empty: readonly string[]): string {
+/** Replaces the lines between a pair of markers (keeping the markers' indentation). */
+function replaceBetween(yaml: string, beginMarker: string, endMarker: string, block: (indent: string) => string): string {
   const lines = yaml.split('\n');
-  const begin = lines.findIndex((l) => l.trim() === EMPTY_BEGIN);
-  const end = lines.findIndex((l) => l.trim() === EMPTY_END);
-  if (begin < 0 || end < begin) throw new Error(`acceptance-test-config.yml lacks the '${EMPTY_BEGIN}' … '${EMPTY_END}' markers`);
+  const begin = lines.findIndex((l) => l.trim() === beginMarker);
+  const end = lines.findIndex((l) => l.trim() === endMarker);
+  if (begin < 0 || end < begin) throw new Error(`acceptance-test-config.yml lacks the '${beginMarker}' … '${endMarker}' markers`);
   const indent = /^\s*/.exec(lines[begin])?.[0] ?? '';
-  return [...lines.slice(0, begin), emptyStreamsBlock(indent, empty), ...lines.slice(end + 1)].join('\n');
+  return [...lines.slice(0, begin), block(indent), ...lines.slice(end + 1)].join('\n');
+}
+
+export function replaceEmptyStreams(yaml: string, empty: readonly string[]): string {
+  return replaceBetween(yaml, EMPTY_BEGIN, EMPTY_END, (indent) => emptyStreamsBlock(indent, empty));
+}
+
+const MISSING_BEGIN = '# BEGIN generated missing_streams (npm run generate:integration-tests)';
+const MISSING_END = '# END generated missing_streams';
+
+/**
+ * Incremental streams without a cursor of their own (per-parent rows with a freshness class, cursor
+ * _parent_listed_at): what they read is decided per parent by its slot and bound, and a parent new to
+ * the state is read at once, so no state value stops them from reading. CAT's abnormal-state test asks
+ * a bypass reason for each (at high strictness), and configured_catalog.json reads them in full.
+ */
+export function replaceMissingStreams(yaml: string, missing: readonly string[]): string {
+  const reason = 'Incremental on _parent_listed_at by freshness slots per parent, not by a cursor value: a parent absent from the state is read at once, so no abnormal value can make the sync empty.';
+  return replaceBetween(yaml, MISSING_BEGIN, MISSING_END, (indent) =>
+    [
+      `${indent}${MISSING_BEGIN}`,
+      ...(missing.length === 0 ? [`${indent}missing_streams: []`] : [`${indent}missing_streams:`, ...missing.flatMap((name) => [`${indent}  - name: ${name}`, `${indent}    bypass_reason: "${reason}"`])]),
+      `${indent}${MISSING_END}`,
+    ].join('\n'),
+  );
 }
 
 async function main(): Promise<void> {
@@ -145,7 +170,8 @@ async function main(): Promise<void> {
 
     const empty = [...byStream].filter(([, list]) => list.length === 0).map(([name]) => name);
     const yamlPath = join(root, 'acceptance-test-config.yml');
-    writeFileSync(yamlPath, replaceEmptyStreams(readFileSync(yamlPath, 'utf8'), empty));
+    const missing = STREAMS.filter((def) => !def.transport && injectsListedAt(def)).map((def) => def.name);
+    writeFileSync(yamlPath, replaceMissingStreams(replaceEmptyStreams(readFileSync(yamlPath, 'utf8'), empty), missing));
     process.stdout.write(
       `${records.length} records of ${STREAMS.length - empty.length} streams; ${empty.length} empty stream(s): ${empty.join(', ') || 'none'}; ` +
         `${abnormal.length} incremental stream(s) in abnormal_state.json\n`,

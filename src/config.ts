@@ -152,13 +152,16 @@ export function parseConfig(raw: unknown): SourceConfig {
 /** Per-stream bounds: only streams that have one (a freshness class) may be named. */
 function parseFreshnessHours(raw: unknown): Record<string, number> {
   if (raw === undefined) return {};
-  const hours = raw as Record<string, number>;
-  for (const name of Object.keys(hours)) {
-    if (!findStream(name)?.freshness) {
-      throw new ConfigError(`The config field 'freshness_hours' names '${name.slice(0, 80)}', which is not a stream with a freshness bound; see the README's freshness table for the streams that have one.`);
+  // A list of {stream, hours}, not an object keyed by stream: Airbyte's UI cannot show an object without
+  // properties, and its acceptance tests refuse one (TestSpec.test_object_not_empty).
+  const hours: Record<string, number> = {};
+  for (const { stream, hours: bound } of raw as { stream: string; hours: number }[]) {
+    if (!findStream(stream)?.freshness) {
+      throw new ConfigError(`The config field 'freshness_hours' names '${stream.slice(0, 80)}', which is not a stream with a freshness bound; see the README's freshness table for the streams that have one.`);
     }
+    hours[stream] = bound;
   }
-  return { ...hours };
+  return hours;
 }
 
 /** The Spaces key is optional, but its two halves go together; a key pasted with whitespace would sign wrongly. */

@@ -68,12 +68,12 @@ t.test('every field is read', async (t) => {
 });
 
 t.test('the request budget and the freshness bounds of incremental child streams', async (t) => {
-  const config = parseConfig({ api_token: TOKEN, request_budget: 800, freshness_hours_scale: 0.5, freshness_hours: { droplet_kernels: 24 } });
+  const config = parseConfig({ api_token: TOKEN, request_budget: 800, freshness_hours_scale: 0.5, freshness_hours: [{ stream: 'droplet_kernels', hours: 24 }] });
   t.equal(config.requestBudget, 800);
   t.same(config.freshness, { hoursScale: 0.5, hours: { droplet_kernels: 24 } });
-  t.same(parseConfig({ api_token: TOKEN, freshness_hours: { database_firewall_rules: 2 } }).freshness, { hoursScale: 1, hours: { database_firewall_rules: 2 } }, 'the scale defaults to 1');
-  t.throws(() => parseConfig({ api_token: TOKEN, freshness_hours: { droplets: 2 } }), /'freshness_hours' names 'droplets', which is not a stream with a freshness bound/, 'only streams that have a bound');
-  t.throws(() => parseConfig({ api_token: TOKEN, freshness_hours: { droplet_kernels: 0 } }), ConfigError, 'a bound of at least one hour');
+  t.same(parseConfig({ api_token: TOKEN, freshness_hours: [{ stream: 'database_firewall_rules', hours: 2 }] }).freshness, { hoursScale: 1, hours: { database_firewall_rules: 2 } }, 'the scale defaults to 1');
+  t.throws(() => parseConfig({ api_token: TOKEN, freshness_hours: [{ stream: 'droplets', hours: 2 }] }), /'freshness_hours' names 'droplets', which is not a stream with a freshness bound/, 'only streams that have a bound');
+  t.throws(() => parseConfig({ api_token: TOKEN, freshness_hours: [{ stream: 'droplet_kernels', hours: 0 }] }), ConfigError, 'a bound of at least one hour');
   t.throws(() => parseConfig({ api_token: TOKEN, request_budget: 0 }), ConfigError, 'a budget of at least one request');
   t.throws(() => parseConfig({ api_token: TOKEN, freshness_hours_scale: 0 }), ConfigError, 'a positive scale');
 });

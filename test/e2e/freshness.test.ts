@@ -80,7 +80,7 @@ t.test('rotation: each parent within its bound, kernels weekly, database firewal
 t.test('the config scales or sets the bounds', async (t) => {
   const api = await startFakeApi({ seed: 8, scale: 30, rateLimits: false });
   t.teardown(() => api.close());
-  const sync = syncer(t, api, { freshness_hours: { droplet_kernels: 1 } });
+  const sync = syncer(t, api, { freshness_hours: [{ stream: 'droplet_kernels', hours: 1 }] });
   await sync(0);
   const next = await sync(1);
   t.equal(next.stats.byStream.droplet_kernels, api.account.count('droplets'), 'a bound of 1 h reads every parent every hour');
