@@ -70,7 +70,9 @@ export function configuredCatalog(streams: readonly StreamDef[] = STREAMS.filter
  * Nothing is due then, so the sync reads no parent and emits nothing.
  */
 function futureSlots(state: Record<string, unknown>): Record<string, unknown> {
-  const hour = Math.floor(Date.parse(FUTURE_DATETIME) / 3_600_000).toString(36);
+  // Slots count the connector's clock in hours as compressed by SOURCE_DIGITALOCEAN_TIME_SCALE (an hour is
+  // 36 s at CAT's 0.01), so the year 2999 in real hours may already be past: 36^10 hours is beyond any.
+  const hour = (36 ** 10).toString(36);
   const slots = (state[SLOTS_KEY] ?? {}) as Record<string, string>;
   const moved = Object.fromEntries(Object.entries(slots).map(([parent, slot]) => [parent, [hour, ...slot.split('.').slice(1)].join('.')]));
   return { ...state, [SLOTS_KEY]: moved, state: { [LISTED_AT_FIELD]: FUTURE_DATETIME } };
